@@ -1,0 +1,110 @@
+"""The `moderator` command (and `python run.py`). It patches the process for the async mode FIRST, before
+Flask or anything that imports socket/threading, as eventlet requires."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def patch_process(mode: str) -> None:
+    if mode == "eventlet":
+        import warnings
+        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")   # known; see STACK.md
+        import eventlet
+        eventlet.monkey_patch()
+    elif mode == "gevent":
+        from gevent import monkey
+        monkey.patch_all()
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="moderator", description="Moderator: hội nghị tiếp xúc, đối thoại trực tiếp")
+    sub = p.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the server (default)")
+    for sp in (p, serve):
+        sp.add_argument("--host", default=os.environ.get("MODERATOR_HOST", "127.0.0.1"))
+        sp.add_argument("--port", type=int, default=int(os.environ.get("MODERATOR_PORT", 5000)))
+        sp.add_argument("--demo", action="store_true", help="create the demo meeting (code DEMO) and print its links")
+        sp.add_argument("--async-mode", choices=["eventlet", "gevent", "threading"],
+                        default=os.environ.get("MODERATOR_ASYNC_MODE", "eventlet"))
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade"])
+    admin = sub.add_parser("create-admin", help="create or reset an organiser account")
+    admin.add_argument("--username")
+    admin.add_argument("--password", help="for scripts; otherwise asked interactively")
+    purge = sub.add_parser("purge", help="erase phone and address of closed requests past their retention period")
+    purge.add_argument("--dry-run", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "serve"
+    mode = getattr(args, "async_mode", None) or os.environ.get("MODERATOR_ASYNC_MODE", "eventlet")
+    if command == "serve":
+        os.environ["MODERATOR_ASYNC_MODE"] = mode
+        patch_process(mode)
+        return _serve(args)
+    return _admin_command(command, args)
+
+
+def _serve(args) -> int:
+    from .app import create_app
+    from .config import Config
+    from .extensions import socketio
+
+    cfg = Config()
+    app = create_app(cfg)
+    base = cfg.PUBLIC_BASE_URL or f"http://{args.host}:{args.port}"
+    if args.demo:
+        from .demo import ensure_demo, screen_lines
+        keys = ensure_demo(app.extensions["moderator"], cfg.INSTANCE_DIR)
+        print("Moderator demo — mở các màn hình / open the screens:")
+        for line in screen_lines(base, keys):
+            print(line)
+    print(f"Moderator đang chạy tại / running at http://{args.host}:{args.port} ({socketio.async_mode})", flush=True)
+    kwargs = {"host": args.host, "port": args.port, "log_output": False}
+    if socketio.async_mode == "eventlet":
+        kwargs["max_size"] = 5000          # eventlet's default accepts only 1,024 connections
+    elif socketio.async_mode == "threading":
+        kwargs["allow_unsafe_werkzeug"] = True
+    socketio.run(app, **kwargs)
+    return 0
+
+
+def _admin_command(command: str, args) -> int:
+    from .config import Config
+    from .db.migrate import upgrade
+    from .services.runtime import Runtime
+
+    cfg = Config()
+    rt = Runtime.from_url(cfg.DATABASE_URL, config=cfg)
+    upgrade(rt.engine)
+    if command == "db":
+        print("Database is up to date.")
+        return 0
+    if command == "create-admin":
+        import getpass
+        from .domain.errors import DomainError
+        from .services.meetings import create_admin
+        username = args.username or input("Tên đăng nhập / username: ").strip()
+        password = args.password or getpass.getpass("Mật khẩu / password: ")
+        try:
+            create_admin(rt, username, password)
+        except DomainError as e:
+            print(e.message, file=sys.stderr)
+            return 2
+        print(f"Đã tạo tài khoản / created organiser account: {username}")
+        return 0
+    if command == "purge":
+        from .services.privacy import purge_expired
+        n = purge_expired(rt, dry_run=args.dry_run)
+        print(f"{'Sẽ xóa' if args.dry_run else 'Đã xóa'} thông tin liên hệ của {n} phiếu / contact data of {n} requests"
+              f" {'would be' if args.dry_run else ''} erased.")
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

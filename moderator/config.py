@@ -1,0 +1,49 @@
+"""Settings from the environment. Everything has a default that works on a laptop in a hall with no internet."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("MODERATOR_INSTANCE", Path.cwd() / "instance"))
+
+
+def _secret_key(instance: Path) -> str:
+    """A stable secret per installation, so sessions survive a restart (and are shared by workers)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        instance.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        return key
+
+
+class Config:
+    def __init__(self, **overrides):
+        instance = _instance_dir()
+        self.INSTANCE_DIR = str(instance)
+        self.SECRET_KEY = _secret_key(instance)
+        self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'moderator.db'}"
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.ASYNC_MODE = os.environ.get("MODERATOR_ASYNC_MODE", "eventlet")
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MODERATOR_MAX_BODY", 64 * 1024))
+        self.BABEL_DEFAULT_LOCALE = "vi"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+        self.AUTO_MIGRATE = os.environ.get("MODERATOR_AUTO_MIGRATE", "1") == "1"
+        # Flood limits: per device and (generous: a whole hall shares one NAT address) per IP.
+        self.RATE_DEVICE_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_DEVICE", 20))
+        self.RATE_IP_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_IP", 3000))
+        self.PUBLIC_COALESCE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_MS", 100))
+        self.TESTING = False
+        for k, v in overrides.items():
+            setattr(self, k, v)

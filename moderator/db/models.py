@@ -1,0 +1,214 @@
+"""SQLAlchemy 2 typed models. Rules live in moderator.domain; these only store."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        Index)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Admin(Base):
+    __tablename__ = "admin"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Meeting(Base):
+    __tablename__ = "meeting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20), default="commune")
+    organiser: Mapped[str] = mapped_column(String(200), default="")
+    parent_body: Mapped[str] = mapped_column(String(200), default="")
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    place_name: Mapped[str] = mapped_column(String(120), default="")
+    date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    planned_start: Mapped[str] = mapped_column(String(5), default="07:30")   # HH:MM local time
+    planned_end: Mapped[str] = mapped_column(String(5), default="11:30")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    registration_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    registration_note: Mapped[str] = mapped_column(String(300), default="")
+    speaking_seconds: Mapped[int] = mapped_column(Integer, default=180)
+    max_open_per_device: Mapped[int] = mapped_column(Integer, default=3)
+    jurisdiction_note: Mapped[str] = mapped_column(Text, default="")
+    doc_format: Mapped[str] = mapped_column(String(10), default="party")
+    doc_number: Mapped[str] = mapped_column(String(40), default="")
+    signatories: Mapped[dict] = mapped_column(JSON, default=dict)       # {"chairs": [{name,title}], "secretary": {...}}
+    attendance: Mapped[dict] = mapped_column(JSON, default=dict)        # {"leaders": [...], "groups": [{label,count}]}
+    decline_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    results_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    results_hide_names: Mapped[bool] = mapped_column(Boolean, default=True)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    current_step: Mapped[int] = mapped_column(Integer, default=0)       # 0 = not started; 1..n
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    next_ticket: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The floor: who speaks, and the timer as absolute times (epoch ms) so every screen agrees.
+    floor_request_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    floor_state: Mapped[str] = mapped_column(String(10), default="idle")
+    floor_started_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    floor_ends_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    floor_remaining_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    steps: Mapped[list[ProgrammeStep]] = relationship(back_populates="meeting", order_by="ProgrammeStep.position",
+                                                      cascade="all, delete-orphan")
+    units: Mapped[list[Unit]] = relationship(back_populates="meeting", order_by="Unit.position",
+                                             cascade="all, delete-orphan")
+    fields: Mapped[list[Field]] = relationship(back_populates="meeting", order_by="Field.position",
+                                               cascade="all, delete-orphan")
+
+
+class ProgrammeStep(Base):
+    __tablename__ = "programme_step"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    meeting: Mapped[Meeting] = relationship(back_populates="steps")
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    meeting: Mapped[Meeting] = relationship(back_populates="units")
+
+
+class Field(Base):
+    __tablename__ = "field"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(120))
+    default_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), nullable=True)
+    meeting: Mapped[Meeting] = relationship(back_populates="fields")
+
+
+class RoleKey(Base):
+    __tablename__ = "role_key"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), nullable=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Request(Base):
+    __tablename__ = "request"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "ticket", name="uq_request_ticket"),
+        UniqueConstraint("meeting_id", "idempotency_key", name="uq_request_idempotency"),
+        Index("ix_request_meeting_status", "meeting_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    ticket: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20), default="citizen")
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    locality: Mapped[str] = mapped_column(String(120), default="")        # public: thôn/xóm or empty
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[str] = mapped_column(String(200), default="")
+    seat: Mapped[str] = mapped_column(String(40), default="")
+    field_id: Mapped[int | None] = mapped_column(ForeignKey("field.id", ondelete="SET NULL"), nullable=True)
+    content: Mapped[str] = mapped_column(Text)
+    wants_to_speak: Mapped[bool] = mapped_column(Boolean, default=True)
+    jurisdiction: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    source: Mapped[str] = mapped_column(String(20), default="phone")
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    queue_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("request.id", ondelete="SET NULL"), nullable=True)
+    device_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    called_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    speaking_started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    speaking_ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    speaking_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)   # actual time on the floor
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The answer.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), nullable=True)
+    answerer: Mapped[str] = mapped_column(String(200), default="")
+    answer_mode: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    answer_level: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    answer_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    answer_summary: Mapped[str] = mapped_column(Text, default="")
+    prepared_answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    contact_purged_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True,
+                                                   nullable=True)
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(120), default="")
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MinutesEntry(Base):
+    """The secretary's text for one intervention (or a free note), with optimistic revisions."""
+    __tablename__ = "minutes_entry"
+    __table_args__ = (UniqueConstraint("meeting_id", "request_id", name="uq_minutes_request"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"), nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    answer_summary: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MinutesRevision(Base):
+    __tablename__ = "minutes_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("minutes_entry.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    answer_summary: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(120), default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)   # username or ip
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -1,0 +1,203 @@
+"""Spreadsheets: the summary table of recommendations and a generic table helper."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .data import SummaryRow
+from .text import clean_text, redact_phones
+
+FONT_NAME = "Times New Roman"
+EXCEL_CELL_LIMIT = 32767
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+SUMMARY_HEADERS = [
+    "STT",
+    "Người kiến nghị",
+    "Địa phương / Đơn vị",
+    "Lĩnh vực",
+    "Nội dung",
+    "Đơn vị trả lời",
+    "Hình thức trả lời",
+    "Thời hạn",
+    "Trạng thái",
+    "Nguồn",
+]
+PHONE_HEADER = "Số điện thoại"
+SUMMARY_WIDTHS = [6, 24, 20, 16, 60, 24, 22, 12, 16, 14]
+PHONE_WIDTH = 15
+
+_thin = Side(style="thin", color="808080")
+_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+_TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
+_HEAD_FONT = Font(name=FONT_NAME, size=12, bold=True)
+_CELL_FONT = Font(name=FONT_NAME, size=12)
+_HEAD_FILL = PatternFill("solid", fgColor="DDE4EE")
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_CENTER_TOP = Alignment(wrap_text=True, vertical="top", horizontal="center")
+_HEAD_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_TITLE_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _cell_value(value: object) -> object:
+    """What goes in a cell: numbers and dates as such, everything else as clean text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, (int, float, date, datetime, time)):
+        return value
+    text = clean_text(value)
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[: EXCEL_CELL_LIMIT - 1] + "…"
+    return text
+
+
+def _auto_widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[float]:
+    widths = []
+    for col, header in enumerate(headers):
+        longest = len(str(header))
+        for row in rows[:500]:
+            if col < len(row):
+                v = row[col]
+                if isinstance(v, datetime):
+                    n = 16
+                elif isinstance(v, date):
+                    n = 10
+                elif v is None:
+                    n = 0
+                else:
+                    n = max((len(part) for part in str(v).split("\n")), default=0)
+                longest = max(longest, n)
+        widths.append(float(min(60, max(6, longest + 2))))
+    return widths
+
+
+def build_xlsx_table(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    widths: Sequence[float] | None = None,
+    sheet_name: str = "Tổng hợp",
+    center_columns: Sequence[int] = (),
+) -> bytes:
+    """A one-sheet workbook: a title row, a header row, then ``rows``.
+
+    Text is cleaned (characters XML cannot hold removed) and never taken as a
+    formula; ``date``/``datetime`` values are real dates shown dd/mm/yyyy
+    (dd/mm/yyyy hh:mm). The header is frozen and has an autofilter; cells wrap;
+    column widths are ``widths`` or worked out from the content. Printing is
+    A4 landscape, one page wide, the header repeated on every page.
+    ``center_columns`` are 0-based columns to centre (numbers, dates).
+    """
+    headers = [clean_text(h, multiline=False) for h in headers]
+    ncols = len(headers)
+    data = [[_cell_value(v) for v in row] for row in rows]
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = (clean_text(sheet_name, multiline=False) or "Sheet1")[:31].translate(
+        {ord(c): "-" for c in "[]:*?/\\"}
+    )
+    last_col = get_column_letter(max(ncols, 1))
+
+    ws.append([clean_text(title, multiline=False)])
+    title_cell = ws.cell(row=1, column=1)
+    title_cell.font = _TITLE_FONT
+    title_cell.alignment = _TITLE_ALIGN
+    if ncols > 1:
+        ws.merge_cells(f"A1:{last_col}1")
+    ws.row_dimensions[1].height = 36
+
+    ws.append(headers)
+    for c in range(1, ncols + 1):
+        cell = ws.cell(row=2, column=c)
+        cell.font = _HEAD_FONT
+        cell.alignment = _HEAD_ALIGN
+        cell.fill = _HEAD_FILL
+        cell.border = _BORDER
+
+    centred = set(center_columns)
+    for r, row in enumerate(data, start=3):
+        for c, value in enumerate(row[:ncols], start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # user text, never a formula
+            elif isinstance(value, datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(value, date):
+                cell.number_format = DATE_FORMAT
+            cell.font = _CELL_FONT
+            cell.border = _BORDER
+            cell.alignment = _CENTER_TOP if (c - 1) in centred or isinstance(value, (date, datetime)) else _WRAP_TOP
+
+    col_widths = list(widths) if widths is not None else _auto_widths(headers, data)
+    for c, w in enumerate(col_widths[:ncols], start=1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+
+    last_row = 2 + len(data)
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{last_col}{last_row}"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+
+    wb.properties.creator = "Moderator"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def build_summary_xlsx(meeting_title: str, rows: Sequence[SummaryRow], include_phone: bool = False) -> bytes:
+    """The summary table of all recommendations for follow-up.
+
+    Columns: STT, Người kiến nghị, Địa phương / Đơn vị, Lĩnh vực, Nội dung,
+    Đơn vị trả lời, Hình thức trả lời, Thời hạn, Trạng thái, Nguồn, and
+    "Số điện thoại" only when ``include_phone`` (for staff who call people
+    back). Without it, phone numbers typed inside the free text are masked too.
+    """
+    headers = list(SUMMARY_HEADERS)
+    widths = list(SUMMARY_WIDTHS)
+    if include_phone:
+        headers.append(PHONE_HEADER)
+        widths.append(PHONE_WIDTH)
+
+    def text(value: object) -> str:
+        cleaned = clean_text(value)
+        return cleaned if include_phone else redact_phones(cleaned)
+
+    table = []
+    for row in rows:
+        line: list[object] = [
+            row.no,
+            text(row.requester),
+            text(row.locality),
+            text(row.field),
+            text(row.content),
+            text(row.unit),
+            text(row.mode),
+            row.deadline if isinstance(row.deadline, (date, datetime)) else (text(row.deadline) or None),
+            text(row.status),
+            text(row.source),
+        ]
+        if include_phone:
+            line.append(clean_text(row.phone, multiline=False))
+        table.append(line)
+
+    title = clean_text(meeting_title, multiline=False)
+    full_title = f"BẢNG TỔNG HỢP Ý KIẾN, KIẾN NGHỊ – {title}" if title else "BẢNG TỔNG HỢP Ý KIẾN, KIẾN NGHỊ"
+    return build_xlsx_table(full_title, headers, table, widths=widths, center_columns=(0, 7))

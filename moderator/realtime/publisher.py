@@ -1,0 +1,111 @@
+"""After-commit fan-out to Socket.IO rooms. Receives ChangeSets from the unit of work, reads committed state,
+and emits one message per audience. Public updates are coalesced (leading edge + trailing) so a burst of
+changes costs the hall's phones one message per window, never a stale one."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from ..db.models import Field, Meeting, ProgrammeStep, Request, Unit
+from ..services import views
+
+log = logging.getLogger(__name__)
+
+
+def room_public(mid: int) -> str:
+    return f"m{mid}:public"
+
+
+def room_staff(mid: int) -> str:
+    return f"m{mid}:staff"
+
+
+def room_unit(mid: int, unit_id: int) -> str:
+    return f"m{mid}:unit{unit_id}"
+
+
+def room_device(mid: int, device_hash: str) -> str:
+    return f"m{mid}:dev{device_hash[:16]}"
+
+
+class SocketPublisher:
+    def __init__(self, socketio, coalesce_ms: int = 100):
+        self.socketio = socketio
+        self.rt = None
+        self.window = coalesce_ms / 1000.0
+        self._lock = threading.Lock()
+        self._last_public: dict[int, float] = {}
+        self._pending: set[int] = set()
+
+    def bind(self, rt) -> None:
+        self.rt = rt
+
+    def publish(self, change) -> None:
+        try:
+            self._publish_private(change)
+        except Exception:  # a failed emit must never undo or hide a committed change
+            log.exception("publish failed for %s v%s", change.code, change.version)
+        if change.public:
+            self.schedule_public(change.meeting_id)
+
+    # -- staff, unit and owner messages: exact, versioned -------------------------------------------------------
+    def _publish_private(self, change) -> None:
+        mid = change.meeting_id
+        with self.rt.read() as s:
+            names = views.Names.load(s, mid)
+            reqs = [r for r in (s.get(Request, rid) for rid in change.request_ids) if r is not None]
+            meeting = None
+            if change.meeting_changed:
+                m = s.get(Meeting, mid)
+                steps = list(s.query(ProgrammeStep).filter_by(meeting_id=mid).order_by(ProgrammeStep.position))
+                units = list(s.query(Unit).filter_by(meeting_id=mid).order_by(Unit.position))
+                fields = list(s.query(Field).filter_by(meeting_id=mid).order_by(Field.position))
+                meeting = views.meeting_staff(m, steps, units, fields)
+                meeting["version"] = change.version
+            self.socketio.emit("staff", {"v": change.version, "action": change.action,
+                                         "requests": [views.staff_request(r, names) for r in reqs],
+                                         "meeting": meeting, "server_now": views.now_ms()},
+                               to=room_staff(mid))
+            by_unit: dict[int, list] = {}
+            for r in reqs:
+                if r.device_hash:
+                    self.socketio.emit("mine", {"v": change.version, "requests": [
+                        views.with_merge_ticket(s, r, views.owner_request(r, names))]},
+                        to=room_device(mid, r.device_hash))
+                for uid in {r.unit_id, change.old_units.get(r.id)} - {None}:
+                    by_unit.setdefault(uid, []).append(r)
+            for uid, rs in by_unit.items():
+                self.socketio.emit("unit", {"v": change.version, "requests": [
+                    views.unit_request(r, names) | {"removed": r.unit_id != uid or r.status == "complaint"}
+                    for r in rs]}, to=room_unit(mid, uid))
+
+    # -- public state: whole, coalesced ---------------------------------------------------------------------------
+    def schedule_public(self, mid: int) -> None:
+        with self._lock:
+            if mid in self._pending:
+                return
+            wait = self._last_public.get(mid, 0.0) + self.window - time.monotonic()
+            if wait > 0:
+                self._pending.add(mid)
+        if wait > 0:
+            self.socketio.start_background_task(self._trailing, mid, wait)
+        else:
+            self.emit_public(mid)
+
+    def _trailing(self, mid: int, wait: float) -> None:
+        self.socketio.sleep(wait)
+        with self._lock:
+            self._pending.discard(mid)
+        self.emit_public(mid)
+
+    def emit_public(self, mid: int) -> None:
+        with self._lock:
+            self._last_public[mid] = time.monotonic()
+        try:
+            with self.rt.read() as s:
+                m = s.get(Meeting, mid)
+                state = views.public_state(s, m)
+            self.socketio.emit("public", state, to=room_public(mid))
+        except Exception:
+            log.exception("public publish failed for meeting %s", mid)

@@ -1,0 +1,44 @@
+"""The runtime the services need: database sessions and the publisher. Built once by the app factory;
+tests build it directly."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db.engine import make_engine
+
+
+class NullPublisher:
+    """Publishes nothing; records what it was given (used where no socket server runs, e.g. the CLI)."""
+
+    def __init__(self):
+        self.published: list = []
+
+    def publish(self, change) -> None:
+        self.published.append(change)
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    write_session: sessionmaker
+    read_session: sessionmaker
+    publisher: Any
+    config: Any = None
+    clock: Callable[[], float] | None = None
+    extras: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_url(cls, url: str, publisher=None, config=None) -> "Runtime":
+        engine = make_engine(url)
+        write_engine = engine.execution_options(moderator_write=True)
+        return cls(engine=engine,
+                   write_session=sessionmaker(write_engine, expire_on_commit=False),
+                   read_session=sessionmaker(engine, expire_on_commit=False),
+                   publisher=publisher or NullPublisher(), config=config)
+
+    def read(self) -> Session:
+        return self.read_session()

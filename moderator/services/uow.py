@@ -1,0 +1,164 @@
+"""The one path for every change: validate, commit (with audit row and version bump), then publish.
+
+    with UnitOfWork(rt, code, actor, "accept", target=f"request:{rid}") as uow:
+        req = uow.request(rid)
+        uow.track(req)
+        req.status = ...
+
+On an exception nothing is committed and nothing is published. After the commit the publisher receives a
+ChangeSet; it never sees uncommitted state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from ..db.models import AuditLog, Meeting, Request
+from ..domain.enums import Role
+from ..domain.errors import NotFound
+
+# Columns never copied into the audit log (personal data stays in one place, where purge can erase it).
+_PRIVATE = {"phone", "address", "device_hash", "idempotency_key"}
+_MEETING_AUDIT = ["status", "registration_open", "registration_note", "message", "current_step", "floor_request_id",
+                  "floor_state", "floor_started_at_ms", "floor_ends_at_ms", "floor_remaining_ms", "speaking_seconds",
+                  "title", "conclusion"]
+
+
+@dataclass
+class Actor:
+    role: Role
+    name: str
+    unit_id: int | None = None
+    device_hash: str | None = None
+    meeting_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.role.value}:{self.name}" if self.name else self.role.value
+
+
+SYSTEM = Actor(Role.ORGANISER, "system")
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def snapshot(row, exclude=_PRIVATE, only: list[str] | None = None) -> dict:
+    cols = only or [c.key for c in row.__table__.columns]
+    return {c: _plain(getattr(row, c)) for c in cols if c not in exclude}
+
+
+@dataclass
+class ChangeSet:
+    meeting_id: int
+    code: str
+    version: int
+    action: str
+    actor: Actor
+    request_ids: list[int] = field(default_factory=list)
+    old_units: dict[int, int | None] = field(default_factory=dict)
+    meeting_changed: bool = False
+    public: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+class UnitOfWork:
+    def __init__(self, rt, code: str, actor: Actor, action: str, target: str = "", audit: bool = True):
+        self.rt = rt
+        self.code = (code or "").strip().upper()
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.audit = audit
+        self._before: dict[int, dict] = {}
+        self._requests: dict[int, Request] = {}
+        self._old_units: dict[int, int | None] = {}
+        self._meeting_before: dict | None = None
+        self.public = True
+        self.extra: dict = {}
+        self.audit_extra: dict = {}
+        self.change: ChangeSet | None = None
+
+    # -- loading -------------------------------------------------------------------------------------------
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self.rt.write_session()
+        stmt = select(Meeting).where(Meeting.code == self.code)
+        if self.session.bind.dialect.name == "postgresql":
+            stmt = stmt.with_for_update()   # serialises changes to one meeting: versions rise one by one
+        self.meeting = self.session.scalars(stmt).first()
+        if self.meeting is None:
+            self.session.close()
+            raise NotFound("meeting_not_found", "Không tìm thấy hội nghị với mã này.", code=self.code)
+        return self
+
+    def request(self, request_id: int, lock: bool = True) -> Request:
+        req = self.session.get(Request, request_id)
+        if req is None or req.meeting_id != self.meeting.id:
+            raise NotFound("request_not_found", "Không tìm thấy phiếu ý kiến.", request_id=request_id)
+        if lock:
+            self.track(req)
+        return req
+
+    def requests_where(self, *criteria) -> list[Request]:
+        return list(self.session.scalars(select(Request).where(Request.meeting_id == self.meeting.id, *criteria)))
+
+    # -- tracking ------------------------------------------------------------------------------------------
+    def track(self, req: Request) -> Request:
+        """Mark a request as changed by this unit of work (its state before goes into the audit row)."""
+        if req.id is None:
+            self.session.flush()
+        if req.id not in self._requests:
+            self._requests[req.id] = req
+            self._before[req.id] = snapshot(req) if req.status else {}
+            self._old_units[req.id] = req.unit_id
+        return req
+
+    def add_request(self, req: Request) -> Request:
+        self.session.add(req)
+        self.session.flush()
+        self._requests[req.id] = req
+        self._before[req.id] = {}
+        self._old_units[req.id] = None
+        return req
+
+    def track_meeting(self) -> Meeting:
+        if self._meeting_before is None:
+            self._meeting_before = snapshot(self.meeting, only=_MEETING_AUDIT)
+        return self.meeting
+
+    # -- commit ----------------------------------------------------------------------------------------------
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is not None:
+                self.session.rollback()
+                self.session.close()
+                return False
+            self.meeting.version += 1
+            if self.audit:
+                before = {"requests": {str(k): v for k, v in self._before.items()}}
+                after = {"requests": {str(k): snapshot(r) for k, r in self._requests.items()}}
+                if self._meeting_before is not None:
+                    before["meeting"] = self._meeting_before
+                    after["meeting"] = snapshot(self.meeting, only=_MEETING_AUDIT)
+                after.update(self.audit_extra)
+                self.session.add(AuditLog(meeting_id=self.meeting.id, version=self.meeting.version,
+                                          actor=self.actor.label, role=self.actor.role.value, action=self.action,
+                                          target=self.target, before=before, after=after))
+            self.session.commit()
+        except BaseException:
+            self.session.rollback()
+            self.session.close()
+            raise
+        self.change = ChangeSet(
+            meeting_id=self.meeting.id, code=self.meeting.code, version=self.meeting.version, action=self.action,
+            actor=self.actor, request_ids=list(self._requests), old_units=dict(self._old_units),
+            meeting_changed=self._meeting_before is not None, public=self.public, extra=self.extra)
+        self.session.close()
+        # Only after the commit: the publisher reads committed state.
+        self.rt.publisher.publish(self.change)
+        return False

@@ -1,0 +1,218 @@
+"""What each audience may see, as plain dicts. The ONLY place that decides which columns leave the server.
+
+public  -> projector, phones, public pages: never phone, address, seat, or anything flagged as a complaint.
+owner   -> the delegate who filed it: their own data back, plus status, reason and answer.
+unit    -> the answering unit: the request and its answer, no phone or address.
+staff   -> chair, secretary, organiser: everything.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..db.models import Field, Meeting, ProgrammeStep, Request, Unit
+from ..domain import queue as queue_rules
+from ..domain.enums import Status
+from ..domain.states import OPEN_STATES, STATUS_LABELS_VI
+
+PUBLIC_NEXT = 5
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def iso(dt):
+    return dt.isoformat() if dt else None
+
+
+@dataclass
+class Names:
+    fields: dict[int, str]
+    units: dict[int, str]
+    default_unit: dict[int, int | None]
+
+    @classmethod
+    def load(cls, session, meeting_id: int) -> "Names":
+        fields = session.execute(select(Field.id, Field.name, Field.default_unit_id)
+                                 .where(Field.meeting_id == meeting_id)).all()
+        units = session.execute(select(Unit.id, Unit.name).where(Unit.meeting_id == meeting_id)).all()
+        return cls({f.id: f.name for f in fields}, {u.id: u.name for u in units},
+                   {f.id: f.default_unit_id for f in fields})
+
+
+def display_name(r: Request) -> str:
+    return r.full_name or r.organization
+
+
+def display_locality(r: Request) -> str:
+    """Where the speaker is from, as it may be shown publicly: never the contact address."""
+    if r.kind == "organization":
+        return ", ".join(p for p in (r.position, r.organization) if p)
+    return r.locality or ""
+
+
+def public_request(r: Request, names: Names) -> dict:
+    return {"ticket": r.ticket, "name": display_name(r), "locality": display_locality(r),
+            "field": names.fields.get(r.field_id, ""), "status": r.status}
+
+
+def _answer(r: Request, names: Names) -> dict:
+    return {"unit_id": r.unit_id, "unit": names.units.get(r.unit_id, ""), "answerer": r.answerer,
+            "mode": r.answer_mode, "level": r.answer_level, "deadline": iso(r.answer_deadline),
+            "summary": r.answer_summary, "answered_at": iso(r.answered_at)}
+
+
+def owner_request(r: Request, names: Names) -> dict:
+    return {"id": r.id, "ticket": r.ticket, "kind": r.kind, "full_name": r.full_name, "locality": r.locality,
+            "organization": r.organization, "position": r.position, "seat": r.seat, "field_id": r.field_id,
+            "field": names.fields.get(r.field_id, ""), "content": r.content, "wants_to_speak": r.wants_to_speak,
+            "status": r.status, "status_label": STATUS_LABELS_VI.get(Status(r.status), r.status),
+            "reason": r.status_reason, "merged_into_ticket": None, "answer": _answer(r, names),
+            "created_at": iso(r.created_at), "editable": r.status in ("submitted", "accepted"),
+            "withdrawable": r.status in ("submitted", "accepted", "called")}
+
+
+def unit_request(r: Request, names: Names) -> dict:
+    return {"id": r.id, "ticket": r.ticket, "name": display_name(r), "locality": display_locality(r),
+            "field": names.fields.get(r.field_id, ""), "content": r.content, "status": r.status,
+            "jurisdiction": r.jurisdiction, "source": r.source, "prepared_answer": r.prepared_answer,
+            "answer": _answer(r, names)}
+
+
+def staff_request(r: Request, names: Names) -> dict:
+    d = {c.key: getattr(r, c.key) for c in Request.__table__.columns if c.key not in ("device_hash",
+                                                                                          "idempotency_key")}
+    for k, v in list(d.items()):
+        if hasattr(v, "isoformat"):
+            d[k] = v.isoformat()
+    d["field"] = names.fields.get(r.field_id, "")
+    d["unit"] = names.units.get(r.unit_id, "")
+    d["default_unit_id"] = names.default_unit.get(r.field_id)
+    d["name"] = display_name(r)
+    d["display_locality"] = display_locality(r)
+    return d
+
+
+def usher_request(r: Request, names: Names) -> dict:
+    d = public_request(r, names)
+    d["seat"] = r.seat
+    return d
+
+
+def _floor(m: Meeting) -> dict:
+    return {"request_id": m.floor_request_id, "state": m.floor_state, "started_at": m.floor_started_at_ms,
+            "ends_at": m.floor_ends_at_ms, "remaining_ms": m.floor_remaining_ms,
+            "speaking_seconds": m.speaking_seconds}
+
+
+def meeting_public(m: Meeting, steps: list[ProgrammeStep]) -> dict:
+    return {"code": m.code, "title": m.title, "level": m.level, "organiser": m.organiser, "venue": m.venue,
+            "date": iso(m.date), "planned_start": m.planned_start, "planned_end": m.planned_end,
+            "status": m.status, "registration_open": m.registration_open, "registration_note": m.registration_note,
+            "jurisdiction_note": m.jurisdiction_note, "speaking_seconds": m.speaking_seconds,
+            "current_step": m.current_step, "steps": [s.title for s in steps], "message": m.message}
+
+
+def meeting_staff(m: Meeting, steps, units, fields) -> dict:
+    d = meeting_public(m, steps)
+    d.update({"id": m.id, "version": m.version, "floor": _floor(m), "doc_format": m.doc_format,
+              "decline_reasons": m.decline_reasons or [], "max_open_per_device": m.max_open_per_device,
+              "conclusion": m.conclusion, "opened_at": iso(m.opened_at), "closed_at": iso(m.closed_at),
+              "steps_detail": [{"position": s.position, "title": s.title, "started_at": iso(s.started_at)}
+                               for s in steps],
+              "units": [{"id": u.id, "name": u.name} for u in units],
+              "fields": [{"id": f.id, "name": f.name, "default_unit_id": f.default_unit_id} for f in fields]})
+    return d
+
+
+def load_meeting(session, code: str) -> Meeting | None:
+    return session.scalars(select(Meeting).where(Meeting.code == (code or "").strip().upper())).first()
+
+
+def queued(session, meeting_id: int) -> list[Request]:
+    rows = session.scalars(select(Request).where(Request.meeting_id == meeting_id,
+                                                 Request.status == Status.ACCEPTED.value))
+    return queue_rules.ordered(rows)
+
+
+def pace_seconds(session, m: Meeting) -> float:
+    """Average time per intervention so far (speaking plus answer), or the default speaking time."""
+    avg = session.scalar(select(func.avg(Request.speaking_seconds)).where(
+        Request.meeting_id == m.id, Request.speaking_seconds.is_not(None)))
+    return float(avg) if avg else float(m.speaking_seconds)
+
+
+def public_state(session, m: Meeting) -> dict:
+    names = Names.load(session, m.id)
+    steps = list(session.scalars(select(ProgrammeStep).where(ProgrammeStep.meeting_id == m.id)
+                                 .order_by(ProgrammeStep.position)))
+    q = queued(session, m.id)
+    floor = None
+    if m.floor_request_id:
+        r = session.get(Request, m.floor_request_id)
+        if r is not None and r.status != Status.COMPLAINT.value:
+            floor = public_request(r, names) | _floor(m) | _answer_public(r, names)
+    counts = dict(session.execute(select(Request.status, func.count()).where(Request.meeting_id == m.id)
+                                  .group_by(Request.status)).all())
+    return {
+        "v": m.version,
+        "server_now": now_ms(),
+        "meeting": meeting_public(m, steps),
+        "floor": floor,
+        "next": [public_request(r, names) for r in q[:PUBLIC_NEXT]],
+        "queue": [r.ticket for r in q],
+        "counts": {"received": sum(counts.values()) - counts.get(Status.COMPLAINT.value, 0),
+                   "queued": len(q), "answered": counts.get(Status.ANSWERED.value, 0),
+                   "open": sum(counts.get(s.value, 0) for s in OPEN_STATES)},
+        "pace_seconds": round(pace_seconds(session, m)),
+    }
+
+
+def _answer_public(r: Request, names: Names) -> dict:
+    return {"unit": names.units.get(r.unit_id, ""), "answerer": r.answerer, "mode": r.answer_mode}
+
+
+def staff_snapshot(session, m: Meeting) -> dict:
+    names = Names.load(session, m.id)
+    steps = list(session.scalars(select(ProgrammeStep).where(ProgrammeStep.meeting_id == m.id)
+                                 .order_by(ProgrammeStep.position)))
+    units = list(session.scalars(select(Unit).where(Unit.meeting_id == m.id).order_by(Unit.position)))
+    fields = list(session.scalars(select(Field).where(Field.meeting_id == m.id).order_by(Field.position)))
+    reqs = session.scalars(select(Request).where(Request.meeting_id == m.id).order_by(Request.ticket))
+    return {"v": m.version, "server_now": now_ms(), "meeting": meeting_staff(m, steps, units, fields),
+            "requests": [staff_request(r, names) for r in reqs], "pace_seconds": round(pace_seconds(session, m))}
+
+
+def owner_snapshot(session, m: Meeting, device_hash: str | None) -> dict:
+    names = Names.load(session, m.id)
+    reqs = [] if not device_hash else list(session.scalars(
+        select(Request).where(Request.meeting_id == m.id, Request.device_hash == device_hash)
+        .order_by(Request.ticket)))
+    return {"v": m.version, "requests": [with_merge_ticket(session, r, owner_request(r, names)) for r in reqs]}
+
+
+def with_merge_ticket(session, r: Request, d: dict) -> dict:
+    if r.merged_into_id:
+        target = session.get(Request, r.merged_into_id)
+        d["merged_into_ticket"] = target.ticket if target else None
+    return d
+
+
+def unit_snapshot(session, m: Meeting, unit_id: int) -> dict:
+    names = Names.load(session, m.id)
+    reqs = session.scalars(select(Request).where(Request.meeting_id == m.id, Request.unit_id == unit_id)
+                           .order_by(Request.ticket))
+    return {"v": m.version, "unit": {"id": unit_id, "name": names.units.get(unit_id, "")},
+            "requests": [unit_request(r, names) for r in reqs if r.status != Status.COMPLAINT.value]}
+
+
+def usher_snapshot(session, m: Meeting) -> dict:
+    names = Names.load(session, m.id)
+    q = queued(session, m.id)
+    floor = session.get(Request, m.floor_request_id) if m.floor_request_id else None
+    return {"v": m.version, "floor": usher_request(floor, names) if floor is not None and
+            floor.status != Status.COMPLAINT.value else None,
+            "next": [usher_request(r, names) for r in q[:3]]}

@@ -1,0 +1,91 @@
+"""Screens. Each is a server-rendered page plus a small script; the data comes from the API and the socket."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+
+from ..db.models import Meeting
+from ..domain.enums import Role
+from ..services import views
+from .auth import actor_for, ensure_device_token, grant_from_key, rt
+
+home = Blueprint("home", __name__)
+screens = Blueprint("screens", __name__)
+
+# Screen -> roles that may open it.
+SCREEN_ROLES = {
+    "chair": {Role.CHAIR, Role.ORGANISER},
+    "secretary": {Role.SECRETARY, Role.ORGANISER},
+    "projector": {Role.PROJECTOR, Role.CHAIR, Role.SECRETARY, Role.ORGANISER},
+    "usher": {Role.USHER, Role.CHAIR, Role.SECRETARY, Role.ORGANISER},
+    "unit": {Role.UNIT},
+}
+
+
+def blueprints():
+    from . import extra_blueprints
+    return [home, screens, *extra_blueprints()]
+
+
+def meeting_or_404(code: str) -> Meeting:
+    with rt().read() as s:
+        m = views.load_meeting(s, code)
+    if m is None:
+        abort(404)
+    return m
+
+
+@home.get("/")
+def index():
+    meetings = []
+    if session.get("admin_id"):
+        with rt().read() as s:
+            meetings = list(s.query(Meeting).order_by(Meeting.created_at.desc()))
+    return render_template("home.html", meetings=meetings)
+
+
+@home.get("/lang/<lang>")
+def set_lang(lang):
+    resp = redirect(request.referrer or url_for("home.index"))
+    if lang in ("vi", "en"):
+        resp.set_cookie("lang", lang, max_age=60 * 60 * 24 * 365, samesite="Lax")
+    return resp
+
+
+def staff_screen(code: str, screen: str):
+    """Open a role screen: a `key` in the URL becomes a session grant, then the key leaves the address bar."""
+    m = meeting_or_404(code)
+    key = request.args.get("key")
+    if key:
+        if grant_from_key(m, key) is None:
+            return render_template("error.html", status=403,
+                                   message_key="key_invalid"), 403
+        return redirect(url_for(request.endpoint, code=m.code))
+    a = actor_for(m)
+    if a.role not in SCREEN_ROLES[screen]:
+        return render_template("error.html", status=403, message_key="need_key"), 403
+    return m, a
+
+
+@screens.get("/m/<code>/<screen>")
+def staff_page(code, screen):
+    if screen not in SCREEN_ROLES:
+        abort(404)
+    result = staff_screen(code, screen)
+    if not isinstance(result, tuple) or not isinstance(result[0], Meeting):
+        return result
+    m, a = result
+    return render_template(f"{screen}.html", meeting=m, actor=a)
+
+
+@screens.get("/j/<code>")
+def join(code):
+    m = meeting_or_404(code)
+    ensure_device_token()
+    return render_template("join.html", meeting=m)
+
+
+@home.get("/go")
+def go():
+    from ..domain.joincode import normalize_join_code
+    code = normalize_join_code(request.args.get("code", ""))
+    return redirect(url_for("screens.join", code=code) if code else url_for("home.index"))
