@@ -80,6 +80,20 @@ def _auto_widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> li
     return widths
 
 
+def _row_height(values: Sequence[object], widths: Sequence[float], font_size: float) -> float:
+    """Points needed to show every wrapped value of a row: lines x line height.
+    A column of width w holds about 1.35 w characters of 12 pt Times New Roman."""
+    lines = 1
+    scale = 12.0 / font_size
+    for value, width in zip(values, widths):
+        if not isinstance(value, str) or not value:
+            continue
+        per_line = max(1, int((width - 1) * 1.35 * scale))
+        n = sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+        lines = max(lines, n)
+    return round(min(409.0, lines * font_size * 1.3 + 4), 1)
+
+
 def build_xlsx_table(
     title: str,
     headers: Sequence[str],
@@ -140,8 +154,14 @@ def build_xlsx_table(
             cell.alignment = _CENTER_TOP if (c - 1) in centred or isinstance(value, (date, datetime)) else _WRAP_TOP
 
     col_widths = list(widths) if widths is not None else _auto_widths(headers, data)
+    col_widths += [10.0] * (ncols - len(col_widths))
     for c, w in enumerate(col_widths[:ncols], start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
+    # Row heights for the wrapped text. Excel fits rows without a stored height
+    # itself, LibreOffice does not: store an estimate.
+    ws.row_dimensions[2].height = _row_height(headers, col_widths, _HEAD_FONT.sz)
+    for r, row in enumerate(data, start=3):
+        ws.row_dimensions[r].height = _row_height(row, col_widths, _CELL_FONT.sz)
 
     last_row = 2 + len(data)
     ws.freeze_panes = "A3"

@@ -59,7 +59,7 @@ def staff_screen(code: str, screen: str):
         if grant_from_key(m, key) is None:
             return render_template("error.html", status=403,
                                    message_key="key_invalid"), 403
-        return redirect(url_for(request.endpoint, code=m.code))
+        return redirect(url_for(request.endpoint, code=m.code, **{k: v for k, v in (request.view_args or {}).items() if k != "code"}))
     a = actor_for(m)
     if a.role not in SCREEN_ROLES[screen]:
         return render_template("error.html", status=403, message_key="need_key"), 403

@@ -157,10 +157,23 @@ def full_text(doc) -> str:
 
 
 def all_xml_text(data: bytes) -> str:
-    """Every XML part of the package, as raw text (catches anything hidden)."""
+    """The text of every XML part of the package (body, headers, footers,
+    properties…), each paragraph's runs joined so a number split across runs
+    is still seen. Attribute values (ids, rsids) are left out."""
+    from lxml import etree
+
+    out = []
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return "\n".join(z.read(name).decode("utf-8", "replace") for name in z.namelist()
-                         if name.endswith(".xml") or name.endswith(".rels"))
+        for name in z.namelist():
+            if not name.endswith(".xml"):
+                continue
+            root = etree.fromstring(z.read(name))
+            paragraphs = list(root.iter(qn("w:p")))
+            if paragraphs:
+                out.extend("".join(p.itertext()) for p in paragraphs)
+            else:
+                out.extend(t for t in root.itertext() if t.strip())
+    return "\n".join(out)
 
 
 def effective(run, paragraph, attr: str):

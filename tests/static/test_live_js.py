@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def live_page(static_server, open_page):
     page, errors = open_page(static_server + "/t/live.html")
-    page.wait_for_function("window.Live && window.io && window.makeFakeIo")
+    page.wait_for_function("!!(window.Live && window.io && window.makeFakeIo)")
     yield page
     errors.check()
 

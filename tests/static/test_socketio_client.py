@@ -100,7 +100,7 @@ def wait_got(page, item, timeout=10000):
 
 def test_live_connect_with_python_socketio(hall, open_page):
     page, errors = open_page(hall.url + "/t/socket.html")
-    page.wait_for_function("window.Live && window.io")
+    page.wait_for_function("!!(window.Live && window.io)")  # (a function value would be called)
     page.evaluate(CONNECT, "k")
     wait_got(page, ["status", "online"])
     wait_got(page, ["snapshot:public", 1])
@@ -140,7 +140,7 @@ def test_live_connect_with_python_socketio(hall, open_page):
 
 def test_refused_connection_goes_offline(hall, open_page):
     page, errors = open_page(hall.url + "/t/socket.html")
-    page.wait_for_function("window.Live && window.io")
+    page.wait_for_function("!!(window.Live && window.io)")  # (a function value would be called)
     page.evaluate(CONNECT, "wrong")
     wait_got(page, ["status", "offline"])
     assert page.evaluate("document.querySelector('.reconnecting').textContent") == "Mất kết nối"

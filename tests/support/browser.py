@@ -1,0 +1,44 @@
+"""Playwright with Debian's chromium. Skipped with a reason if chromium is missing (failure in CI)."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from .services import required
+
+CHROMIUM = os.environ.get("MODERATOR_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-quic", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        msg = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+        if required():
+            pytest.fail(msg)
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory: new_page(viewport=(360, 640)) -> a page in its own context (own cookies)."""
+    contexts = []
+
+    def make(viewport=(1280, 800), **kw):
+        ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **kw)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
