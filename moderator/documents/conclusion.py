@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ._docx import BLANK_NUMBER as _BLANK
 from ._docx import DocBuilder, person_line
 from .data import DocIntervention, DocMeeting
 from .minutes import _meeting_subtitle, _paragraphs, speaker_phrase
 from .text import dmy, lower_first, safe, shorten, vn_long_date
 
-from ._docx import BLANK_NUMBER as _BLANK
 _PARTY_NUMBER = re.compile(r"^\s*[^-/]*-\s*BB\s*/\s*(\S.*)$", re.IGNORECASE)
 _STATE_NUMBER = re.compile(r"^\s*[^/]*/\s*BB\s*-\s*(\S.*)$", re.IGNORECASE)
 

@@ -106,6 +106,6 @@ class SocketPublisher:
             with self.rt.read() as s:
                 m = s.get(Meeting, mid)
                 state = views.public_state(s, m)
-            self.socketio.emit("public", state, to=room_public(mid))
+            self.socketio.emit("public", {"v": state["v"], "state": state}, to=room_public(mid))
         except Exception:
             log.exception("public publish failed for meeting %s", mid)
