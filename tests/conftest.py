@@ -7,7 +7,7 @@ os.environ.setdefault("MODERATOR_ASYNC_MODE", "threading")
 
 import pytest  # noqa: E402
 
-from tests.support.services import pg_url_or_skip, redis_url_or_skip  # noqa: E402
+from tests.support.services import drop_pg_database, pg_url_or_skip, redis_url_or_skip  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
 
 pytest_plugins = ["tests.support.browser"]
@@ -44,7 +44,9 @@ def demo(app, tmp_path):
 
 @pytest.fixture
 def pg_url():
-    return pg_url_or_skip()
+    url = pg_url_or_skip()
+    yield url
+    drop_pg_database(url)
 
 
 @pytest.fixture

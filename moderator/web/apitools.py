@@ -54,8 +54,11 @@ def _parse(model: type[BaseModel] | None, source: str):
 
 def operation(rule: str, method: str, *, summary: str, roles: str, body: type[BaseModel] | None = None,
               query: type[BaseModel] | None = None, tags: list[str] | None = None, binary: str | None = None,
-              status: int = 200):
-    """Register an API operation. The view receives `body=` / `query=` (validated models) if declared."""
+              status: int = 200, blueprint: Blueprint | None = None):
+    """Register an API operation. The view receives `body=` / `query=` (validated models) if declared.
+
+    Feature modules imported after the core `api` blueprint is registered pass their own `blueprint`
+    (with url_prefix="/api/v1"); the operation is still listed in the OpenAPI document."""
 
     def deco(fn: Callable):
         @wraps(fn)
@@ -71,7 +74,7 @@ def operation(rule: str, method: str, *, summary: str, roles: str, body: type[Ba
                 return resp
             return result
 
-        api.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
+        (blueprint or api).add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
         OPERATIONS.append(Operation(rule, method, fn.__name__, summary, body, query, tags or [], roles,
                                     binary=binary))
         return view

@@ -32,6 +32,16 @@ def fresh_pg_database() -> str:
     return f"{base}/{name}"
 
 
+def drop_pg_database(url: str) -> None:
+    import psycopg
+    name = url.rsplit("/", 1)[1]
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except Exception:  # noqa: BLE001 - cleanup must not hide the test's own result
+        pass
+
+
 def pg_url_or_skip() -> str:
     try:
         return fresh_pg_database()
