@@ -57,9 +57,12 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     app.extensions["moderator"] = rt
     app.extensions["moderator_limiter"] = RateLimiter()
 
+    # Screen modules are imported (pages.blueprints) before the API blueprint is registered: their
+    # @operation endpoints join the shared API blueprint at import time.
+    screen_blueprints = pages.blueprints()
     app.register_blueprint(api_module.api)
     api_module.register_openapi(app)
-    for bp in pages.blueprints():
+    for bp in screen_blueprints:
         app.register_blueprint(bp)
     errors.register(app)
     sockets.register(socketio)

@@ -63,10 +63,13 @@ class SocketPublisher:
                 fields = list(s.query(Field).filter_by(meeting_id=mid).order_by(Field.position))
                 meeting = views.meeting_staff(m, steps, units, fields)
                 meeting["version"] = change.version
-            self.socketio.emit("staff", {"v": change.version, "action": change.action,
-                                         "requests": [views.staff_request(r, names) for r in reqs],
-                                         "meeting": meeting, "server_now": views.now_ms()},
-                               to=room_staff(mid))
+            msg = {"v": change.version, "action": change.action,
+                   "requests": [views.staff_request(r, names) for r in reqs],
+                   "meeting": meeting, "server_now": views.now_ms()}
+            # Extra keys a service adds for staff screens (e.g. "minutes"); never replaces the core ones.
+            for k, v in (getattr(change, "extra", None) or {}).items():
+                msg.setdefault(k, v)
+            self.socketio.emit("staff", msg, to=room_staff(mid))
             by_unit: dict[int, list] = {}
             for r in reqs:
                 if r.device_hash:

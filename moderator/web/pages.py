@@ -77,15 +77,8 @@ def staff_page(code, screen):
     return render_template(f"{screen}.html", meeting=m, actor=a)
 
 
-@screens.get("/j/<code>")
-def join(code):
-    m = meeting_or_404(code)
-    ensure_device_token()
-    return render_template("join.html", meeting=m)
-
-
 @home.get("/go")
 def go():
     from ..domain.joincode import normalize_join_code
     code = normalize_join_code(request.args.get("code", ""))
-    return redirect(url_for("screens.join", code=code) if code else url_for("home.index"))
+    return redirect(url_for("delegate.join", code=code) if code else url_for("home.index"))

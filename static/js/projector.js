@@ -113,9 +113,9 @@
 
     // Footer: how to join, or why one cannot.
     if (note) {
-      Live.fill(els.join, note);
+      Live.fill(els.join, Live.el("strong", null, note));
     } else {
-      Live.fill(els.join, els.joinDefault.slice());
+      Live.fill(els.join, els.joinDefault.map(function (n) { return n.cloneNode(true); }));
     }
 
     // The chair's message over everything.
@@ -162,6 +162,7 @@
   function watchQr(img) {
     img.addEventListener("error", function () { img.hidden = true; img.dataset.failed = "1"; });
     img.addEventListener("load", function () { img.hidden = false; delete img.dataset.failed; });
+    if (img.complete && !img.naturalWidth) { img.hidden = true; img.dataset.failed = "1"; }   // failed before we looked
   }
 
   function retryQr() {

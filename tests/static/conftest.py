@@ -7,19 +7,15 @@ MODERATOR_REQUIRE_SERVICES=1, where they fail instead.
 
 from __future__ import annotations
 
-import functools
 import http.server
 import os
 import posixpath
 import threading
 import urllib.parse
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-STATIC = REPO / "static"
-PAGES = Path(__file__).resolve().parent / "pages"
+from frontend_paths import PAGES, STATIC
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -143,8 +139,3 @@ def open_page(browser):
     yield _open
     for ctx in contexts:
         ctx.close()
-
-
-@functools.lru_cache(maxsize=None)
-def read_static(rel: str) -> str:
-    return (STATIC / rel).read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import PAGES, STATIC
+from frontend_paths import PAGES, STATIC
 
 socketio = pytest.importorskip("socketio")
 serving = pytest.importorskip("werkzeug.serving")

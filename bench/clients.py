@@ -1,0 +1,117 @@
+"""Phones: many python-socketio AsyncClients (websocket only) per process, driven by the benchmark over a pipe.
+
+Each client records (v, receipt time) for every `public` message, and, like static/js/live.js, fetches the public
+snapshot over HTTP after every (re)connect, recorded the same way. Commands (tuples sent on the pipe):
+
+    ("connect",)   connect all clients           -> {"ok": n, "failed": n, "seconds": s}
+    ("records",)   return and clear the records  -> {client index: [(v, t, kind), ...]}
+    ("drop",)      cut every websocket at once (no close handshake, as a Wi-Fi drop); the clients reconnect
+                   by themselves                 -> {"dropped": n}
+    ("status",)    how many are connected        -> {"connected": n}
+    ("stop",)      disconnect and exit
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+
+def worker_main(conn, url: str, first: int, count: int, meeting: str, tag: str, concurrency: int = 40) -> None:
+    logging.basicConfig(level=logging.CRITICAL)
+    asyncio.run(_Worker(conn, url, first, count, meeting, tag, concurrency).serve())
+
+
+class _Worker:
+    def __init__(self, conn, url, first, count, meeting, tag, concurrency):
+        self.conn, self.url, self.first, self.count = conn, url, first, count
+        self.meeting, self.tag, self.concurrency = meeting, tag, concurrency
+        self.records: dict[int, list] = {i: [] for i in range(first, first + count)}
+        self.clients: dict[int, object] = {}
+        self.http = None
+
+    async def serve(self) -> None:
+        import aiohttp
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50),
+                                          timeout=aiohttp.ClientTimeout(total=30))
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                cmd = await loop.run_in_executor(None, self.conn.recv)
+                name = cmd[0]
+                if name == "connect":
+                    self.conn.send(await self.connect_all())
+                elif name == "records":
+                    recs, self.records = self.records, {i: [] for i in self.records}
+                    self.conn.send(recs)
+                elif name == "drop":
+                    self.conn.send(await self.drop_all())
+                elif name == "status":
+                    self.conn.send({"connected": sum(1 for c in self.clients.values() if c.connected)})
+                elif name == "stop":
+                    await asyncio.gather(*(c.disconnect() for c in self.clients.values()),
+                                         return_exceptions=True)
+                    self.conn.send({"stopped": True})
+                    return
+        finally:
+            await self.http.close()
+
+    def _make(self, i: int):
+        import socketio
+        sio = socketio.AsyncClient(reconnection=True, reconnection_attempts=0, reconnection_delay=0.5,
+                                   reconnection_delay_max=2, randomization_factor=0.5)
+        rec = self.records
+
+        @sio.on("public")
+        async def _public(data):
+            rec[i].append((data.get("v"), time.time(), "m"))
+
+        @sio.on("connect")
+        async def _connect():
+            # live.js: on every (re)connect, fetch the snapshot; messages held meanwhile are applied after it.
+            asyncio.get_running_loop().create_task(self._snapshot(i))
+
+        return sio
+
+    async def _snapshot(self, i: int) -> None:
+        for _ in range(5):
+            try:
+                async with self.http.get(f"{self.url}/api/v1/meetings/{self.meeting}/public") as r:
+                    if r.status == 200:
+                        data = await r.json()
+                        self.records[i].append((data.get("v"), time.time(), "s"))
+                        return
+            except Exception:  # noqa: BLE001 - a phone retries
+                pass
+            await asyncio.sleep(0.3)
+
+    async def connect_all(self) -> dict:
+        sem = asyncio.Semaphore(self.concurrency)
+        t0 = time.time()
+        failed = 0
+
+        async def one(i):
+            nonlocal failed
+            sio = self._make(i)
+            async with sem:
+                for attempt in range(3):
+                    try:
+                        await sio.connect(self.url, transports=["websocket"], wait_timeout=20,
+                                          auth={"meeting": self.meeting, "device": f"{self.tag}-phone-{i}"})
+                        self.clients[i] = sio
+                        return
+                    except Exception:  # noqa: BLE001
+                        await asyncio.sleep(0.5 * (attempt + 1))
+                failed += 1
+
+        await asyncio.gather(*(one(i) for i in range(self.first, self.first + self.count)))
+        return {"ok": len(self.clients), "failed": failed, "seconds": time.time() - t0}
+
+    async def drop_all(self) -> dict:
+        n = 0
+        for sio in self.clients.values():
+            ws = getattr(sio.eio, "ws", None)
+            if ws is not None and sio.connected:
+                n += 1
+                asyncio.get_running_loop().create_task(ws.close())   # the read loop sees it as a lost link
+        return {"dropped": n, "t": time.time()}

@@ -1,0 +1,517 @@
+"""Moderator benchmarks: the real server against a bare Flask-SocketIO broadcast server, in one run.
+
+    python -m bench                 # full run (eventlet and gevent, ~6 minutes), writes docs/performance.md
+    python -m bench --quick         # small sizes, a smoke run (~1 minute), writes nothing unless --write
+    python bench/run.py [--quick] [--modes eventlet,gevent] [--phones 300] [--crowd 2000] [--out FILE]
+
+Phones are python-socketio AsyncClients over websocket, many per process, in separate processes
+(bench/clients.py). Times are wall-clock on the same machine: a chair action is timed from the moment its HTTP
+call is sent to the moment each phone has a `public` message whose `v` includes it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.clients import worker_main  # noqa: E402
+from tests.support.server import ServerProcess, free_port  # noqa: E402
+
+MEETING = "DEMO"
+
+
+# -- numbers -------------------------------------------------------------------------------------------------------
+def pct(values, p):
+    if not values:
+        return None
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(p / 100.0 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def summary(values) -> dict:
+    return {"n": len(values), "p50": pct(values, 50), "p99": pct(values, 99), "max": max(values) if values else None}
+
+
+def rss_mb(pid: int) -> dict:
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return {"rss_mb": out.get("VmRSS"), "peak_rss_mb": out.get("VmHWM")}
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        mem = f"{int(Path('/proc/meminfo').read_text().split()[1]) / 1024 / 1024:.1f} GB"
+    except (OSError, ValueError):
+        pass
+    import engineio
+    import flask_socketio
+    import socketio
+    versions = {"python": platform.python_version(), "flask-socketio": flask_socketio.__version__ if hasattr(
+        flask_socketio, "__version__") else _dist("flask-socketio"), "python-socketio": _dist("python-socketio"),
+        "python-engineio": _dist("python-engineio"), "eventlet": _dist("eventlet"), "gevent": _dist("gevent"),
+        "sqlalchemy": _dist("sqlalchemy")}
+    del engineio, socketio
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": platform.platform(), "versions": versions}
+
+
+def _dist(name):
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+# -- servers ---------------------------------------------------------------------------------------------------------
+class BareServer:
+    """bench/bare_server.py in a subprocess."""
+
+    def __init__(self, async_mode="eventlet"):
+        self.async_mode = async_mode
+        self.port = free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout=20.0):
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port",
+                                      str(self.port), "--async-mode", self.async_mode], cwd=str(ROOT),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("bare server did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_moderator(async_mode: str, instance: Path, extra_env: dict | None = None) -> ServerProcess:
+    env = {"MODERATOR_RATE_IP": "100000"}
+    env.update(extra_env or {})
+    return ServerProcess(instance, demo=True, async_mode=async_mode, env=env).start(timeout=60)
+
+
+# -- phones ----------------------------------------------------------------------------------------------------------
+class Fleet:
+    """N phones in `procs` processes."""
+
+    def __init__(self, url: str, n: int, procs: int | None = None, tag: str | None = None):
+        self.url, self.n = url, n
+        self.tag = tag or uuid.uuid4().hex[:8]
+        procs = procs or max(2, min(4, (n + 499) // 500))
+        ctx = mp.get_context("spawn")
+        self.workers = []
+        per, rest = divmod(n, procs)
+        first = 0
+        for k in range(procs):
+            count = per + (1 if k < rest else 0)
+            parent, child = ctx.Pipe()
+            p = ctx.Process(target=worker_main, args=(child, url, first, count, MEETING, self.tag), daemon=True)
+            p.start()
+            self.workers.append((p, parent))
+            first += count
+        self.records: dict[int, list] = {i: [] for i in range(n)}
+
+    def _all(self, cmd, timeout=180):
+        for _, c in self.workers:
+            c.send(cmd)
+        out = []
+        for _, c in self.workers:
+            if not c.poll(timeout):
+                raise TimeoutError(f"phones did not answer {cmd[0]}")
+            out.append(c.recv())
+        return out
+
+    def connect(self) -> dict:
+        t0 = time.time()
+        res = self._all(("connect",))
+        return {"ok": sum(r["ok"] for r in res), "failed": sum(r["failed"] for r in res),
+                "seconds": round(time.time() - t0, 1)}
+
+    def collect(self) -> dict[int, list]:
+        for res in self._all(("records",)):
+            for i, recs in res.items():
+                self.records[i].extend(recs)
+        return self.records
+
+    def clear(self):
+        self.collect()
+        self.records = {i: [] for i in range(self.n)}
+
+    def drop(self) -> int:
+        return sum(r["dropped"] for r in self._all(("drop",)))
+
+    def connected(self) -> int:
+        return sum(r["connected"] for r in self._all(("status",)))
+
+    def max_v(self) -> dict[int, int]:
+        return {i: max((v for v, _, _ in recs if isinstance(v, int)), default=-1) for i, recs in self.records.items()}
+
+    def wait_all_at(self, v: int, timeout: float) -> bool:
+        deadline = time.time() + timeout
+        while True:
+            self.collect()
+            if all(m >= v for m in self.max_v().values()):
+                return True
+            if time.time() > deadline:
+                return False
+            time.sleep(0.25)
+
+    def stop(self):
+        try:
+            self._all(("stop",), timeout=30)
+        except Exception:  # noqa: BLE001
+            pass
+        for p, c in self.workers:
+            p.join(5)
+            if p.is_alive():
+                p.kill()
+            c.close()
+
+
+def deliveries(records: dict[int, list], actions: list[tuple[int, float]]) -> dict:
+    """actions: [(target v, time the HTTP call was sent)]. For each phone and action, the first record with a v that
+    includes it, received after the call."""
+    lat, last_per_action, missed = [], [], 0
+    for v_target, t0 in actions:
+        worst = 0.0
+        for recs in records.values():
+            times = [t for v, t, _ in recs if isinstance(v, int) and v >= v_target and t >= t0]
+            if not times:
+                missed += 1
+                continue
+            ms = (min(times) - t0) * 1000
+            lat.append(ms)
+            worst = max(worst, ms)
+        last_per_action.append(worst)
+    s = summary(lat)
+    return {"deliveries": s["n"], "missed": missed, "p50_ms": _r(s["p50"]), "p99_ms": _r(s["p99"]),
+            "max_ms": _r(s["max"]), "last_phone_median_ms": _r(statistics.median(last_per_action))
+            if last_per_action else None}
+
+
+def _r(x):
+    return None if x is None else round(x, 1)
+
+
+# -- actions ---------------------------------------------------------------------------------------------------------
+class ChairActions:
+    """Chair actions on the real server: moves a queued request down and up (a reorder the projector and phones
+    show). Each bumps the meeting version by one."""
+
+    def __init__(self, srv: ServerProcess):
+        self.srv = srv
+        self.s = requests.Session()
+        self.s.headers["X-Role-Key"] = srv.keys["chair"]
+        base = f"{srv.url}/api/v1/meetings/{MEETING}"
+        self.base = base
+        staff = self.s.get(base + "/staff", timeout=10).json()
+        queued = [r for r in staff["requests"] if r["status"] == "accepted"]
+        for r in [r for r in staff["requests"] if r["status"] == "submitted"][:max(0, 3 - len(queued))]:
+            self.s.post(f"{base}/requests/{r['id']}/accept", json={}, timeout=10).raise_for_status()
+        staff = self.s.get(base + "/staff", timeout=10).json()
+        queued = sorted((r for r in staff["requests"] if r["status"] == "accepted"),
+                        key=lambda r: (r.get("queue_position") or 0, r["ticket"]))
+        self.rid = queued[0]["id"]
+        self.version = staff["v"]
+        self.flip = False
+
+    def current_version(self) -> int:
+        self.version = self.s.get(self.base + "/public", timeout=10).json()["v"]
+        return self.version
+
+    def act(self) -> tuple[int, float]:
+        self.flip = not self.flip
+        t0 = time.time()
+        r = self.s.post(f"{self.base}/queue/{self.rid}/move", json={"to": "down" if self.flip else "up"}, timeout=10)
+        r.raise_for_status()
+        self.version += 1
+        return self.version, t0
+
+
+class BareActions:
+    def __init__(self, url: str, state: dict):
+        self.url = url
+        self.state = state
+        self.s = requests.Session()
+        self.version = 0
+
+    def current_version(self):
+        return self.version
+
+    def act(self) -> tuple[int, float]:
+        self.version += 1
+        state = dict(self.state, v=self.version, server_now=int(time.time() * 1000))
+        t0 = time.time()
+        self.s.post(self.url + "/emit", json={"v": self.version, "state": state}, timeout=10).raise_for_status()
+        return self.version, t0
+
+
+def fanout(fleet: Fleet, actions, count: int, spacing: float) -> dict:
+    fleet.clear()
+    done = []
+    for _ in range(count):
+        done.append(actions.act())
+        time.sleep(spacing)
+    fleet.wait_all_at(done[-1][0], timeout=15)
+    res = deliveries(fleet.records, done)
+    res["phones"] = fleet.n
+    res["actions"] = count
+    return res
+
+
+# -- submissions -----------------------------------------------------------------------------------------------------
+def submission(i: int, tag: str) -> tuple[dict, dict]:
+    headers = {"X-Device-Token": f"{tag}-dev-{i:05d}"}
+    body = {"full_name": f"Người dự {i}", "locality": "Thôn Đông", "content": f"Ý kiến thử tải {tag} số {i:05d}",
+            "consent": True, "idempotency_key": f"{tag}-{i:05d}"}
+    return headers, body
+
+
+def post_submission(url: str, i: int, tag: str, session=None, timeout=10.0):
+    headers, body = submission(i, tag)
+    return (session or requests).post(f"{url}/api/v1/meetings/{MEETING}/requests", json=body, headers=headers,
+                                      timeout=timeout)
+
+
+def staff_contents(srv: ServerProcess, url: str | None = None) -> list[str]:
+    r = requests.get(f"{url or srv.url}/api/v1/meetings/{MEETING}/staff", headers={"X-Role-Key": srv.keys["chair"]},
+                     timeout=30)
+    r.raise_for_status()
+    return [x["content"] for x in r.json()["requests"]]
+
+
+def burst(srv: ServerProcess, n: int, seconds: float, tag: str | None = None) -> dict:
+    tag = tag or uuid.uuid4().hex[:8]
+    start = time.time() + 0.2
+    acks, statuses, errors = [], {}, 0
+    lock = threading.Lock()
+    local = threading.local()
+
+    def one(i):
+        nonlocal errors
+        when = start + i * seconds / n
+        delay = when - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        if not hasattr(local, "s"):
+            local.s = requests.Session()
+        t0 = time.time()
+        try:
+            r = post_submission(srv.url, i, tag, local.s)
+            ms = (time.time() - t0) * 1000
+            with lock:
+                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+                if r.status_code in (200, 201):
+                    acks.append(ms)
+        except requests.RequestException:
+            with lock:
+                errors += 1
+
+    with ThreadPoolExecutor(max_workers=48) as ex:
+        list(ex.map(one, range(n)))
+    took = time.time() - start
+    contents = staff_contents(srv)
+    marks = [f"Ý kiến thử tải {tag} số {i:05d}" for i in range(n)]
+    counts = {m: 0 for m in marks}
+    for c in contents:
+        if c in counts:
+            counts[c] += 1
+    # a retry of every submission with the same idempotency key must not create anything
+    with ThreadPoolExecutor(max_workers=16) as ex:
+        replays = list(ex.map(lambda i: post_submission(srv.url, i, tag).status_code, range(n)))
+    counts_after = {m: 0 for m in marks}
+    for c in staff_contents(srv):
+        if c in counts_after:
+            counts_after[c] += 1
+    s = summary(acks)
+    return {"sent": n, "seconds": round(took, 1), "acknowledged": len(acks), "statuses": statuses,
+            "errors": errors, "lost": sum(1 for m in marks if counts[m] == 0),
+            "duplicated": sum(max(0, counts_after[m] - 1) for m in marks),
+            "replays_created": sum(1 for st in replays if st == 201),
+            "ack_p50_ms": _r(s["p50"]), "ack_p99_ms": _r(s["p99"]), "ack_max_ms": _r(s["max"])}
+
+
+# -- reconnect storm -------------------------------------------------------------------------------------------------
+def storm(fleet: Fleet, actions: ChairActions, within: float = 5.0) -> dict:
+    fleet.clear()
+    t_drop = time.time()
+    dropped = fleet.drop()
+    v, _ = actions.act()            # the hall changes while the phones are away
+    synced = fleet.wait_all_at(v, timeout=max(15.0, within * 3))
+    sync_s = []
+    for recs in fleet.records.values():
+        times = [t for vv, t, _ in recs if isinstance(vv, int) and vv >= v]
+        sync_s.append(min(times) - t_drop if times else float("inf"))
+    finite = [x for x in sync_s if x != float("inf")]
+    return {"phones": fleet.n, "dropped": dropped, "in_sync": len(finite),
+            "in_sync_within_target": sum(1 for x in finite if x <= within), "all_synced": synced,
+            "p50_s": _r(statistics.median(finite)) if finite else None,
+            "all_in_sync_s": _r(max(sync_s)) if finite and len(finite) == len(sync_s) else None,
+            "reconnected": fleet.connected()}
+
+
+# -- scenarios -------------------------------------------------------------------------------------------------------
+def public_state(url: str) -> dict:
+    return requests.get(f"{url}/api/v1/meetings/{MEETING}/public", timeout=10).json()
+
+
+def run_bare(mode: str, phones: int, crowd: int, n_actions: int, spacing: float, state: dict, log) -> dict:
+    out = {}
+    srv = BareServer(mode).start()
+    try:
+        for label, n in (("fanout", phones), ("crowd", crowd)):
+            if not n:
+                continue
+            fleet = Fleet(srv.url, n)
+            try:
+                conn = fleet.connect()
+                log(f"  bare {mode}: {conn['ok']}/{n} phones connected in {conn['seconds']} s")
+                res = fanout(fleet, BareActions(srv.url, state), n_actions, spacing)
+                res.update(rss_mb(srv.proc.pid), connect=conn)
+                out[label] = res
+                log(f"  bare {mode} {label}: {res}")
+            finally:
+                fleet.stop()
+    finally:
+        srv.stop()
+    return out
+
+
+def run_moderator(mode: str, phones: int, crowd: int, n_actions: int, spacing: float, burst_n: int,
+                  burst_s: float, workdir: Path, log) -> dict:
+    out = {}
+    srv = start_moderator(mode, workdir / f"instance-{mode}-{uuid.uuid4().hex[:6]}")
+    try:
+        actions = ChairActions(srv)
+        out["public_payload_bytes"] = len(json.dumps(public_state(srv.url), ensure_ascii=False).encode())
+        fleet = Fleet(srv.url, phones)
+        try:
+            conn = fleet.connect()
+            log(f"  moderator {mode}: {conn['ok']}/{phones} phones connected in {conn['seconds']} s")
+            out["fanout"] = fanout(fleet, actions, n_actions, spacing) | {"connect": conn} | rss_mb(srv.proc.pid)
+            log(f"  moderator {mode} fanout: {out['fanout']}")
+            out["burst"] = burst(srv, burst_n, burst_s)
+            log(f"  moderator {mode} burst: {out['burst']}")
+            actions.current_version()
+            out["storm"] = storm(fleet, actions)
+            log(f"  moderator {mode} storm: {out['storm']}")
+        finally:
+            fleet.stop()
+        if crowd:
+            actions.current_version()
+            fleet = Fleet(srv.url, crowd)
+            try:
+                conn = fleet.connect()
+                log(f"  moderator {mode}: {conn['ok']}/{crowd} phones connected in {conn['seconds']} s")
+                out["crowd"] = fanout(fleet, actions, n_actions, spacing) | {"connect": conn} | rss_mb(srv.proc.pid)
+                log(f"  moderator {mode} crowd: {out['crowd']}")
+            finally:
+                fleet.stop()
+    finally:
+        srv.stop()
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="small sizes (50 phones, 30 submissions, no crowd)")
+    p.add_argument("--modes", default="eventlet,gevent")
+    p.add_argument("--phones", type=int)
+    p.add_argument("--crowd", type=int)
+    p.add_argument("--submissions", type=int)
+    p.add_argument("--actions", type=int)
+    p.add_argument("--out", help="write the report here (default docs/performance.md for a full run)")
+    p.add_argument("--json", help="also write the raw figures as JSON")
+    args = p.parse_args(argv)
+    quick = args.quick
+    phones = args.phones or (50 if quick else 300)
+    crowd = args.crowd if args.crowd is not None else (0 if quick else 2000)
+    burst_n = args.submissions or (30 if quick else 300)
+    burst_s = 3.0 if quick else 10.0
+    n_actions = args.actions or (5 if quick else 20)
+    spacing = 0.5
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+
+    def log(msg):
+        print(msg, flush=True)
+
+    t_start = time.time()
+    results = {"machine": machine(), "command": "python " + " ".join(["-m bench"] + (argv or sys.argv[1:])),
+               "sizes": {"phones": phones, "crowd": crowd, "submissions": burst_n, "burst_seconds": burst_s,
+                         "actions": n_actions, "spacing_s": spacing}, "bare": {}, "moderator": {}}
+    with tempfile.TemporaryDirectory(prefix="moderator-bench-") as tmp:
+        workdir = Path(tmp)
+        # the bare server sends a copy of the real public state, so both send the same bytes
+        probe = start_moderator(modes[0], workdir / "probe")
+        try:
+            ChairActions(probe)
+            state = public_state(probe.url)
+        finally:
+            probe.stop()
+        for mode in modes:
+            log(f"[{mode}] bare Flask-SocketIO broadcast server")
+            results["bare"][mode] = run_bare(mode, phones, crowd, n_actions, spacing, state, log)
+            log(f"[{mode}] Moderator (python run.py --demo --async-mode {mode})")
+            results["moderator"][mode] = run_moderator(mode, phones, crowd, n_actions, spacing, burst_n, burst_s,
+                                                       workdir, log)
+    results["seconds"] = round(time.time() - t_start)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    out = args.out or (None if quick else str(ROOT / "docs" / "performance.md"))
+    if out:
+        from bench.report import render
+        Path(out).write_text(render(results))
+        log(f"report written to {out}")
+    else:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,324 @@
+"""Import of pre-collected recommendations (.xlsx or .csv): read → map columns → validate → write.
+
+Reading and validation are pure (no database); `write_items` files every item in ONE unit of work, so an
+import either lands whole or not at all. Items reach the chair's inbox as source "precollected".
+"""
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from ..db.models import Field, Request, Unit, utcnow
+from ..domain.enums import Jurisdiction, Role, Source, Status, SubmitterKind
+from ..domain.errors import DomainError
+from ..domain.phone import PhoneError, normalize_phone
+from ..domain.roles import require
+from .uow import Actor, UnitOfWork
+
+MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
+
+# Target column -> (label shown to the organiser, header words that suggest it).
+TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "full_name": ("Họ và tên / tên tổ chức", ("họ và tên", "họ tên", "full_name", "name", "người kiến nghị",
+                                              "tên")),
+    "content": ("Nội dung ý kiến, kiến nghị", ("nội dung", "content", "kiến nghị", "ý kiến")),
+    "kind": ("Loại phiếu (Nhân dân / tổ chức)", ("loại", "kind", "đối tượng")),
+    "phone": ("Số điện thoại", ("điện thoại", "số điện thoại", "sđt", "phone")),
+    "address": ("Địa chỉ liên hệ", ("địa chỉ", "address")),
+    "locality": ("Thôn, xóm (được công khai)", ("thôn", "xóm", "locality", "tổ dân phố")),
+    "organization": ("Cơ quan, tổ chức", ("cơ quan", "tổ chức", "organization", "đơn vị công tác")),
+    "position": ("Chức vụ", ("chức vụ", "position")),
+    "field": ("Lĩnh vực", ("lĩnh vực", "field")),
+    "unit": ("Đơn vị trả lời", ("đơn vị trả lời", "cơ quan trả lời", "unit", "suggested_unit")),
+    "prepared_answer": ("Nội dung trả lời đã chuẩn bị", ("trả lời", "prepared_answer", "answer")),
+    "jurisdiction": ("Thẩm quyền", ("thẩm quyền", "jurisdiction", "cấp")),
+    "wants_to_speak": ("Đăng ký phát biểu", ("phát biểu", "wants_to_speak")),
+}
+REQUIRED = ("content",)
+
+JURISDICTIONS = {"xã": "commune", "cấp xã": "commune", "phường": "commune", "commune": "commune",
+                 "tỉnh": "province", "cấp tỉnh": "province", "thành phố": "province", "province": "province",
+                 "trung ương": "central", "central": "central", "ngoài": "outside", "outside": "outside",
+                 "ngoài hệ thống": "outside"}
+KINDS = {"citizen": "citizen", "nhân dân": "citizen", "công dân": "citizen", "người dân": "citizen",
+         "organization": "organization", "tổ chức": "organization", "cơ quan": "organization",
+         "cơ quan, tổ chức": "organization", "đảng viên": "organization", "cán bộ": "organization",
+         "doanh nghiệp": "organization"}
+YES = {"yes", "có", "co", "x", "1", "true", "đúng"}
+NO = {"no", "không", "khong", "0", "false", ""}
+
+
+class ImportError_(DomainError):
+    status = 400
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]          # data rows, already as text
+    row_numbers: list[int]         # the spreadsheet's row number of each (as the person sees it)
+
+
+@dataclass
+class Item:
+    row: int
+    kind: str
+    full_name: str
+    content: str
+    phone: str | None = None
+    address: str | None = None
+    locality: str = ""
+    organization: str = ""
+    position: str = ""
+    field_id: int | None = None
+    unit_id: int | None = None
+    prepared_answer: str = ""
+    jurisdiction: str | None = None
+    wants_to_speak: bool = True
+
+
+@dataclass
+class RowError:
+    row: int
+    reasons: list[str]
+    preview: str = ""
+
+
+@dataclass
+class Checked:
+    items: list[Item] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    skipped_empty: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.items)
+
+
+def norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        s = str(value)
+        # Excel drops the leading 0 of a phone number stored as a number: 912345678 -> 0912345678.
+        return "0" + s if len(s) == 9 and s[0] in "35789" or len(s) == 10 and s.startswith("2") else s
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Read the first sheet of an .xlsx, or a .csv (UTF-8, comma/semicolon/tab); the first non-empty row is
+    the header."""
+    name = (filename or "").lower()
+    if len(data) > MAX_BYTES:
+        raise ImportError_("file_too_large", "Tệp lớn quá 5 MB.")
+    if not data:
+        raise ImportError_("file_empty", "Tệp trống.")
+    if name.endswith(".xlsx"):
+        raw = _read_xlsx(data)
+    elif name.endswith(".csv") or name.endswith(".txt"):
+        raw = _read_csv(data)
+    else:
+        raise ImportError_("file_type", "Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv).")
+    numbered = [(i + 1, [_cell_text(c) for c in r]) for i, r in enumerate(raw)]
+    numbered = [(n, r) for n, r in numbered if any(r)]
+    if not numbered:
+        raise ImportError_("file_empty", "Tệp không có dòng dữ liệu nào.")
+    (_, headers), body = numbered[0], numbered[1:]
+    if len(body) > MAX_ROWS:
+        raise ImportError_("too_many_rows", "Tệp có quá %(limit)s dòng; hãy chia thành nhiều tệp.", limit=MAX_ROWS)
+    width = max([len(headers)] + [len(r) for _, r in body])
+    headers = [h or f"Cột {i + 1}" for i, h in enumerate(headers + [""] * (width - len(headers)))]
+    return Table(headers, [r + [""] * (width - len(r)) for _, r in body], [n for n, _ in body])
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # noqa: BLE001 - any broken file is the user's input, not our bug
+        raise ImportError_("file_unreadable", "Không đọc được tệp Excel; hãy lưu lại dưới dạng .xlsx.") from e
+    try:
+        ws = wb.worksheets[0]
+        rows = []
+        for r in ws.iter_rows(values_only=True):
+            rows.append(list(r))
+            if len(rows) > MAX_ROWS + 50:
+                break
+        return rows
+    finally:
+        wb.close()
+
+
+def _read_csv(data: bytes) -> list[list]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ImportError_("csv_encoding", "Tệp CSV phải được lưu với bảng mã UTF-8.") from e
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int | None]:
+    """Suggest which column holds which target, by its header (the organiser can change it)."""
+    out: dict[str, int | None] = {t: None for t in TARGETS}
+    used: set[int] = set()
+    hs = [norm(h) for h in headers]
+    # Exact matches first, then "contains", longest keyword first, so "đơn vị trả lời" beats "trả lời".
+    for exact in (True, False):
+        pairs = sorted(((kw, t) for t, (_, kws) in TARGETS.items() for kw in kws), key=lambda p: -len(p[0]))
+        for kw, target in pairs:
+            if out[target] is not None:
+                continue
+            for i, h in enumerate(hs):
+                if i in used:
+                    continue
+                if (h == kw) if exact else (kw in h):
+                    out[target] = i
+                    used.add(i)
+                    break
+    return out
+
+
+@dataclass
+class MeetingNames:
+    fields: dict[str, int]         # normalised name -> id
+    units: dict[str, int]
+    default_field: int | None = None
+
+    @classmethod
+    def load(cls, session, meeting_id: int) -> "MeetingNames":
+        fields = {norm(f.name): f.id for f in session.scalars(select(Field).where(Field.meeting_id == meeting_id))}
+        units = {norm(u.name): u.id for u in session.scalars(select(Unit).where(Unit.meeting_id == meeting_id))}
+        return cls(fields, units, fields.get("khác"))
+
+
+def check(table: Table, mapping: dict[str, int | None], names: MeetingNames) -> Checked:
+    """Validate every row; collect ALL errors (each bad row with every reason), never stop at the first."""
+    for target in REQUIRED:
+        if mapping.get(target) is None:
+            raise ImportError_("mapping_required", "Cần chọn cột cho mục “%(label)s”.", label=TARGETS[target][0])
+    result = Checked()
+    for number, row in zip(table.row_numbers, table.rows):
+        def get(target: str) -> str:
+            i = mapping.get(target)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        values = {t: get(t) for t in TARGETS}
+        if not any(values.values()):
+            result.skipped_empty += 1
+            continue
+        reasons: list[str] = []
+        content = values["content"]
+        if not content:
+            reasons.append("Thiếu nội dung ý kiến, kiến nghị.")
+        elif len(content) > 4000:
+            reasons.append("Nội dung dài quá 4000 ký tự.")
+        kind = "citizen"
+        if values["kind"]:
+            kind = KINDS.get(norm(values["kind"]))
+            if kind is None:
+                reasons.append(f"Loại phiếu “{values['kind']}” không rõ (ghi “Nhân dân” hoặc “Tổ chức”).")
+                kind = "citizen"
+        elif values["organization"] and not values["full_name"]:
+            kind = "organization"
+        full_name = values["full_name"] or (values["organization"] if kind == "organization" else "")
+        if not full_name:
+            reasons.append("Thiếu họ và tên người kiến nghị (hoặc tên cơ quan, tổ chức).")
+        for target, limit in (("full_name", 120), ("address", 300), ("locality", 120), ("organization", 200),
+                              ("position", 200)):
+            if len(values[target]) > limit:
+                reasons.append(f"{TARGETS[target][0]} dài quá {limit} ký tự.")
+        phone = None
+        if values["phone"]:
+            try:
+                phone = normalize_phone(values["phone"])
+            except PhoneError:
+                reasons.append(f"Số điện thoại “{values['phone']}” không đúng.")
+        field_id = names.default_field
+        if values["field"]:
+            field_id = names.fields.get(norm(values["field"]))
+            if field_id is None:
+                reasons.append(f"Lĩnh vực “{values['field']}” không có trong danh sách của hội nghị.")
+        unit_id = None
+        if values["unit"]:
+            unit_id = names.units.get(norm(values["unit"]))
+            if unit_id is None:
+                reasons.append(f"Đơn vị trả lời “{values['unit']}” không có trong danh sách của hội nghị.")
+        jurisdiction = None
+        if values["jurisdiction"]:
+            jurisdiction = JURISDICTIONS.get(norm(values["jurisdiction"]))
+            if jurisdiction is None:
+                reasons.append(f"Thẩm quyền “{values['jurisdiction']}” không rõ (xã, tỉnh, Trung ương, ngoài).")
+        wants = norm(values["wants_to_speak"])
+        if wants not in YES | NO:
+            reasons.append(f"Cột đăng ký phát biểu “{values['wants_to_speak']}” phải là “có” hoặc “không”.")
+        if len(values["prepared_answer"]) > 10000:
+            reasons.append("Nội dung trả lời dài quá 10000 ký tự.")
+        if reasons:
+            result.errors.append(RowError(number, reasons, content[:80] or full_name[:80]))
+            continue
+        result.items.append(Item(
+            row=number, kind=kind, full_name=full_name, content=content, phone=phone,
+            address=values["address"] or None,
+            locality=values["locality"] or (values["address"] if kind == "citizen" and mapping.get("locality") is None
+                                            else ""),
+            organization=values["organization"], position=values["position"], field_id=field_id, unit_id=unit_id,
+            prepared_answer=values["prepared_answer"], jurisdiction=jurisdiction,
+            wants_to_speak=wants not in NO or mapping.get("wants_to_speak") is None))
+    if not result.items and not result.errors:
+        raise ImportError_("file_empty", "Tệp không có dòng dữ liệu nào.")
+    return result
+
+
+def write_items(rt, actor: Actor, code: str, items: list[Item], filename: str = "") -> list[int]:
+    """File all items in one transaction: one audit row, one version step; returns the tickets given."""
+    require(actor.role, "request.enter_paper")
+    if not items:
+        raise ImportError_("nothing_to_import", "Không có dòng nào để nhập.")
+    with UnitOfWork(rt, code, actor, "import", f"import:{filename[:80]}") as uow:
+        m = uow.track_meeting()
+        valid_fields = set(uow.session.scalars(select(Field.id).where(Field.meeting_id == m.id)))
+        valid_units = set(uow.session.scalars(select(Unit.id).where(Unit.meeting_id == m.id)))
+        defaults = dict(uow.session.execute(select(Field.id, Field.default_unit_id)
+                                            .where(Field.meeting_id == m.id)).all())
+        tickets = []
+        now = utcnow()
+        for it in items:
+            if it.field_id is not None and it.field_id not in valid_fields or \
+                    it.unit_id is not None and it.unit_id not in valid_units:
+                raise ImportError_("import_stale", "Danh sách lĩnh vực hoặc đơn vị đã thay đổi; hãy kiểm tra lại tệp.")
+            ticket = m.next_ticket
+            m.next_ticket += 1
+            uow.add_request(Request(
+                meeting_id=m.id, ticket=ticket, kind=SubmitterKind(it.kind).value, full_name=it.full_name,
+                phone=it.phone, address=it.address, locality=it.locality, organization=it.organization,
+                position=it.position, field_id=it.field_id, content=it.content, wants_to_speak=it.wants_to_speak,
+                jurisdiction=Jurisdiction(it.jurisdiction).value if it.jurisdiction else None,
+                source=Source.PRECOLLECTED.value, status=Status.SUBMITTED.value, consent_at=None,
+                unit_id=it.unit_id or defaults.get(it.field_id), prepared_answer=it.prepared_answer,
+                created_at=now))
+            tickets.append(ticket)
+        uow.audit_extra["import"] = {"file": filename[:200], "rows": len(items), "tickets": [tickets[0], tickets[-1]]}
+    return tickets

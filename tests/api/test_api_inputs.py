@@ -1,0 +1,129 @@
+"""Bad input gets a 4xx with a clear message and changes nothing; the OpenAPI document lists every operation."""
+import pytest
+
+GOOD = {"kind": "citizen", "full_name": "Nguyễn Văn An", "phone": "0912 345 678", "address": "Xóm 2",
+        "content": "Đề nghị sửa đường liên thôn.", "consent": True}
+
+
+@pytest.fixture
+def chair(client, demo):
+    return {"X-Role-Key": demo["chair"]}
+
+
+def version(client, chair):
+    return client.get("/api/v1/meetings/DEMO/staff", headers=chair).get_json()["v"]
+
+
+def count(client, chair):
+    return len(client.get("/api/v1/meetings/DEMO/staff", headers=chair).get_json()["requests"])
+
+
+DEVICE = {"X-Device-Token": "device-token-for-tests-0001"}
+
+BAD_SUBMISSIONS = [
+    ("malformed JSON", b"{not json", 400, "bad_json"),
+    ("a list", b"[1,2]", 400, "bad_json"),
+    ("wrong type", {**GOOD, "consent": "maybe"}, 422, "invalid"),
+    ("content too long", {**GOOD, "content": "x" * 4001}, 422, "invalid"),
+    ("name too long", {**GOOD, "full_name": "A" * 121}, 422, "invalid"),
+    ("empty content", {**GOOD, "content": "   "}, 422, "invalid"),
+    ("bad phone", {**GOOD, "phone": "12345"}, 422, "invalid"),
+    ("missing phone", {**GOOD, "phone": ""}, 422, "invalid"),
+    ("no consent", {**GOOD, "consent": False}, 400, "consent_required"),
+    ("unknown field id", {**GOOD, "field_id": 999999}, 400, "field_unknown"),
+    ("unknown property", {**GOOD, "is_admin": True}, 422, "invalid"),
+    ("field id out of range", {**GOOD, "field_id": 2**40}, 422, "invalid"),
+]
+
+
+@pytest.mark.parametrize("label,body,status,code", BAD_SUBMISSIONS, ids=[b[0] for b in BAD_SUBMISSIONS])
+def test_bad_submission_is_refused_and_changes_nothing(client, chair, label, body, status, code):
+    v, n = version(client, chair), count(client, chair)
+    kw = {"data": body, "content_type": "application/json"} if isinstance(body, bytes) else {"json": body}
+    r = client.post("/api/v1/meetings/DEMO/requests", headers=DEVICE, **kw)
+    assert r.status_code == status, r.get_json()
+    err = r.get_json()["error"]
+    assert err["code"] == code and err["message"]
+    assert version(client, chair) == v and count(client, chair) == n
+
+
+def test_messages_are_vietnamese_by_default_and_english_on_request(client, demo):
+    r = client.post("/api/v1/meetings/DEMO/requests", headers=DEVICE, json={**GOOD, "phone": "12345"})
+    assert "Số điện thoại" in r.get_json()["error"]["fields"]["phone"]
+    client.set_cookie("lang", "en")
+    r = client.post("/api/v1/meetings/DEMO/requests", headers=DEVICE, json={**GOOD, "phone": "12345"})
+    assert "phone" in r.get_json()["error"]["fields"]["phone"].lower()
+
+
+def test_unknown_meeting_is_404(client):
+    r = client.get("/api/v1/meetings/NOPE7/public")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "meeting_not_found"
+
+
+def test_illegal_transition_is_409_naming_the_rule(client, chair, demo):
+    staff = client.get("/api/v1/meetings/DEMO/staff", headers=chair).get_json()
+    rid = staff["requests"][0]["id"]
+    v = staff["v"]
+    r = client.post(f"/api/v1/meetings/DEMO/floor/call", headers=chair, json={"request_id": rid})
+    assert r.status_code == 409
+    err = r.get_json()["error"]
+    assert err["code"] == "illegal_transition" and "accepted" in err["message"]
+    assert version(client, chair) == v
+
+
+def test_stale_reorder_is_409_and_the_client_refetches(client, chair):
+    staff = client.get("/api/v1/meetings/DEMO/staff", headers=chair).get_json()
+    ids = [r["id"] for r in staff["requests"][:3]]
+    for rid in ids:
+        assert client.post(f"/api/v1/meetings/DEMO/requests/{rid}/accept", headers=chair, json={}).status_code == 200
+    v = version(client, chair)
+    r = client.put("/api/v1/meetings/DEMO/queue", headers=chair, json={"order": ids[::-1], "version": v - 1})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "stale_version"
+    assert r.get_json()["error"]["version"] == v
+    assert client.put("/api/v1/meetings/DEMO/queue", headers=chair,
+                      json={"order": ids[::-1], "version": v}).status_code == 200
+
+
+def test_oversize_body_is_refused_cheaply(client):
+    r = client.post("/api/v1/meetings/DEMO/requests", headers=DEVICE, data=b"x" * (200 * 1024),
+                    content_type="application/json")
+    assert r.status_code == 413
+
+
+def test_cookie_writes_need_the_csrf_token(client, demo):
+    client.get("/j/DEMO")                       # the phone gets its device cookie
+    r = client.post("/api/v1/meetings/DEMO/requests", json=GOOD)
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "csrf"
+    token = client.get("/api/v1/csrf").get_json()["csrf_token"]
+    r = client.post("/api/v1/meetings/DEMO/requests", json=GOOD, headers={"X-CSRF-Token": token})
+    assert r.status_code == 201
+
+
+def test_idempotent_retries_create_one_request(client, chair):
+    n = count(client, chair)
+    body = {**GOOD, "idempotency_key": "retry-abc"}
+    codes = [client.post("/api/v1/meetings/DEMO/requests", headers=DEVICE, json=body).status_code for _ in range(5)]
+    assert codes == [201, 200, 200, 200, 200]
+    assert count(client, chair) == n + 1
+
+
+def test_openapi_lists_every_operation(client, app):
+    doc = client.get("/api/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
+    import re
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in documented, (path, method)
+    submit = doc["paths"]["/api/v1/meetings/{code}/requests"]["post"]
+    schema = doc["components"]["schemas"][submit["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                                          .rsplit("/", 1)[1]]
+    assert schema["properties"]["content"]["maxLength"] == 4000
+
+
+def test_healthz_reports_database_and_queue(client):
+    body = client.get("/healthz").get_json()
+    assert body["database"] == "ok" and body["message_queue"] == "off"
