@@ -60,11 +60,9 @@ class _Worker:
         import socketio
         sio = socketio.AsyncClient(reconnection=True, reconnection_attempts=0, reconnection_delay=0.5,
                                    reconnection_delay_max=2, randomization_factor=0.5)
-        rec = self.records
-
         @sio.on("public")
         async def _public(data):
-            rec[i].append((data.get("v"), time.time(), "m"))
+            self.records[i].append((data.get("v"), time.time(), "m"))
 
         @sio.on("connect")
         async def _connect():
@@ -100,7 +98,8 @@ class _Worker:
                                           auth={"meeting": self.meeting, "device": f"{self.tag}-phone-{i}"})
                         self.clients[i] = sio
                         return
-                    except Exception:  # noqa: BLE001
+                    except Exception as e:  # noqa: BLE001
+                        print("connect failed", i, attempt, repr(e), flush=True)
                         await asyncio.sleep(0.5 * (attempt + 1))
                 failed += 1
 

@@ -309,7 +309,7 @@ def fanout(fleet: Fleet, actions, count: int, spacing: float) -> dict:
 def submission(i: int, tag: str) -> tuple[dict, dict]:
     headers = {"X-Device-Token": f"{tag}-dev-{i:05d}"}
     body = {"full_name": f"Người dự {i}", "locality": "Thôn Đông", "content": f"Ý kiến thử tải {tag} số {i:05d}",
-            "consent": True, "idempotency_key": f"{tag}-{i:05d}"}
+            "phone": f"09{i:08d}", "address": "Xóm 3, Giao Minh", "consent": True, "idempotency_key": f"{tag}-{i:05d}"}
     return headers, body
 
 

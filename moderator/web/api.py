@@ -64,7 +64,7 @@ def staff_state(code):
 @operation("/meetings/<code>/mine", "GET", summary="The calling device's own requests", roles="delegate",
            tags=["delegate"])
 def mine(code):
-    m, a = actor(code)
+    m, a = actor(code, "request.view_own")
     with rt().read() as s:
         return views.owner_snapshot(s, views.load_meeting(s, m.code), a.device_hash)
 
@@ -87,7 +87,8 @@ def usher_state(code):
 
 # -- the delegate ------------------------------------------------------------------------------------------------
 @operation("/meetings/<code>/requests", "POST", body=sc.SubmitRequest, status=201,
-           summary="File a speaking request (idempotent with idempotency_key)", roles="anyone", tags=["delegate"])
+           summary="File a speaking request (idempotent with idempotency_key)", roles="anonymous, delegate",
+           tags=["delegate"])
 def submit(code, body: sc.SubmitRequest):
     m = meeting_or_404(code)
     a = actor_for(m)

@@ -16,7 +16,7 @@
   var Live = window.Live;
   var t = Live.t;
   var TICK_MS = 200;
-  var NEXT_LIVE = 5;
+  var NEXT_LIVE = 4;       // two-line rows: four fit under the timer at 16:9
   var NEXT_IDLE = 3;
 
   var root, els = {}, state = null;
@@ -73,6 +73,7 @@
     els.idleStep.textContent = step;
     els.idleStep.hidden = !step;
     els.step.textContent = step;
+    els.step.hidden = !step;
 
     // Idle: the QR code to join, or the note that registration is closed.
     els.idleHint.hidden = !!note;

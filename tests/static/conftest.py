@@ -79,7 +79,19 @@ def static_server():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def static_browser(request):
+    """Debian's chromium through Playwright's sync API.
+
+    Reuses the project's session-wide `browser` fixture (tests/support/browser.py) when there is one: two
+    sync_playwright() instances cannot be open at once in one process. Otherwise launches its own.
+    """
+    try:
+        shared = request.getfixturevalue("browser")
+    except pytest.FixtureLookupError:
+        shared = None
+    if shared is not None:
+        yield shared
+        return
     if not os.path.exists(CHROMIUM):
         _missing(f"{CHROMIUM} is missing: apt-get install chromium")
     try:
@@ -109,12 +121,12 @@ class PageErrors(list):
 
 
 @pytest.fixture
-def open_page(browser):
+def open_page(static_browser):
     """open_page(url, width=..., height=...) -> (page, errors); errors collects JS errors and CSP violations."""
     contexts = []
 
     def _open(url: str, width: int = 412, height: int = 860):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        ctx = static_browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
         contexts.append(ctx)
         page = ctx.new_page()
         errors = PageErrors()

@@ -1,0 +1,887 @@
+/*
+ * The chair's console (/m/<code>/chair): inbox, speaking queue and the floor on one screen.
+ *
+ * State comes from Live.connect: the staff stream (snapshot GET /api/v1/meetings/<code>/staff, then `staff`
+ * messages applied in version order) and the public stream (what the projector shows). Every change is one
+ * call to the core API; the console never changes its state itself except an optimistic queue order after a
+ * drag, which the next `staff` message confirms (or a refetch corrects).
+ *
+ * Keyboard (ignored while typing in a field or while the dialog is open):
+ *   N            call the next speaker          S  start the timer     P  pause / resume
+ *   E            end the intervention            +  one more minute     Z / Ctrl+Z  undo
+ *   ↑ / ↓        select the previous / next request in its column
+ *   Alt+↑ / Alt+↓ (or Shift+↑ / Shift+↓, or [ / ])   move the selected queued request up / down
+ *   T            move the selected queued request to the top
+ *   A            accept the selected new request to the queue
+ *   Enter        open the decision dialog for the selected request
+ * Drag and drop: the ⠿ handle of a queued request, with a mouse, a pen or a finger (pointer events).
+ * Stale-version conflicts (HTTP 409): the console refetches the state and says so.
+ */
+(function () {
+  "use strict";
+
+  var T = Live.t;
+  var el = Live.el;
+  var root = document.getElementById("chair");
+  if (!root) return;
+  var CODE = root.getAttribute("data-meeting");
+  var API = "/api/v1/meetings/" + encodeURIComponent(CODE);
+
+  var S = {
+    requests: {},          // id -> staff request
+    meeting: null,
+    pub: null,             // last public state (what the projector shows)
+    selected: null,        // selected request id
+    forecast: null,
+    suggestions: [],
+    dismissed: {},         // "target-source" -> true (dismissed merge suggestions, this console only)
+    optimisticOrder: null, // queue order shown after a drop, until the server confirms
+    drag: null,
+    pendingRender: false,
+    auditOpen: false
+  };
+
+  function $(id) { return document.getElementById(id); }
+
+  /* ------------------------------------------------------------------ text helpers */
+
+  // Mirror of similarity.fold on the server: lower case, đ -> d, no diacritics, words separated by spaces.
+  function fold(text) {
+    return String(text || "").normalize("NFC").toLowerCase().replace(/đ/g, "d")
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^0-9a-z\u00c0-\uffff]+/g, " ").trim();
+  }
+
+  var STATUS = {
+    submitted: "Mới nhận", accepted: "Đã xếp lượt", called: "Đã mời", speaking: "Đang phát biểu",
+    answered: "Đã trả lời", declined: "Không đưa vào hội nghị", withdrawn: "Đã rút", merged: "Đã gộp",
+    written: "Trả lời bằng văn bản", forwarded: "Chuyển cấp có thẩm quyền", deferred: "Chưa đến lượt",
+    complaint: "Khiếu nại, tố cáo"
+  };
+  var SOURCE = { phone: "Điện thoại", paper: "Phiếu giấy", precollected: "Thu trước hội nghị", floor: "Tại hội trường" };
+  var JUR = { commune: "Cấp xã", province: "Cấp tỉnh", central: "Trung ương", outside: "Ngoài hệ thống hành chính" };
+  var MODE = { hall: "Trả lời trực tiếp", writing: "Trả lời bằng văn bản", forwarded: "Chuyển cấp trên" };
+  var ACTION = {
+    accept: "Xếp lượt", decline: "Không đưa vào hội nghị", to_writing: "Trả lời bằng văn bản",
+    forward: "Chuyển cấp trên", flag_complaint: "Chuyển quy trình khiếu nại, tố cáo", defer: "Hoãn",
+    requeue: "Xếp lại lượt", reorder: "Sắp xếp hàng đợi", merge: "Gộp ý kiến", assign_answer: "Phân công trả lời",
+    call: "Mời phát biểu", start: "Bắt đầu", pause: "Tạm dừng", resume: "Tiếp tục", extend: "Thêm giờ",
+    end: "Kết thúc lượt", message: "Thông báo lên màn hình", registration: "Đăng ký phát biểu",
+    programme: "Chuyển bước chương trình", answer_written: "Đã trả lời bằng văn bản", undo: "Hoàn tác",
+    submit: "Gửi ý kiến", edit_own: "Sửa ý kiến", withdraw: "Rút ý kiến", unit_answer: "Đơn vị trả lời",
+    close: "Bế mạc", create_key: "Tạo liên kết", revoke_key: "Thu hồi liên kết", create_meeting: "Tạo hội nghị"
+  };
+  function tl(map, key) { return key && map[key] ? T(map[key]) : (key || ""); }
+
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function duration(sec) {
+    sec = Math.max(0, Math.round(sec || 0));
+    var h = Math.floor(sec / 3600), m = Math.floor((sec % 3600) / 60);
+    return h ? T("{h} giờ {m} phút", { h: h, m: m }) : T("{m} phút", { m: m });
+  }
+  function clockOf(ms) {
+    var d = new Date(ms);
+    return pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+  }
+  function isoDate(d) { return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); }
+  function inDays(n) { var d = new Date(); d.setDate(d.getDate() + n); return isoDate(d); }
+
+  /* ------------------------------------------------------------------ notices */
+
+  var noticeTimer = null;
+  function notice(text, kind) {
+    var box = $("ch-notice");
+    box.className = "alert ch-notice alert-" + (kind || "info");
+    box.textContent = text;
+    box.hidden = false;
+    if (noticeTimer) clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(function () { box.hidden = true; }, kind === "warn" || kind === "error" ? 9000 : 4000);
+  }
+
+  function errorText(res) {
+    if (res.offline) return T("Mất kết nối với máy chủ; thao tác chưa được thực hiện.");
+    var e = res.data && res.data.error;
+    if (!e) return T("Thao tác chưa thực hiện được (mã {status}).", { status: res.status });
+    var text = e.message || "";
+    if (e.fields) {
+      var parts = Object.keys(e.fields).map(function (k) { return e.fields[k]; });
+      if (parts.length) text += " " + parts.join(" ");
+    }
+    return text;
+  }
+
+  // Every change: one API call. A 409 means another screen changed the meeting first: refetch and say so.
+  async function act(method, path, body, okText) {
+    var res = await Live.api(method, API + path, body);
+    if (res.ok) {
+      if (okText) notice(okText, "ok");
+      return res;
+    }
+    if (res.status === 409) {
+      S.optimisticOrder = null;
+      conn.refetch("staff");
+      notice(T("Xung đột: người khác vừa thay đổi hội nghị. Màn hình đã tải lại; vui lòng xem lại và thao tác lại.") +
+             " (" + errorText(res) + ")", "warn");
+      $("ch-notice").setAttribute("data-conflict", "1");
+    } else {
+      notice(errorText(res), "error");
+    }
+    return res;
+  }
+
+  /* ------------------------------------------------------------------ derived state */
+
+  function all() { return Object.keys(S.requests).map(function (k) { return S.requests[k]; }); }
+  function byTicket(a, b) { return a.ticket - b.ticket; }
+  function queueOrder() {
+    var q = all().filter(function (r) { return r.status === "accepted"; });
+    q.sort(function (a, b) {
+      var ra = a.queue_rank === null || a.queue_rank === undefined ? 1e9 : a.queue_rank;
+      var rb = b.queue_rank === null || b.queue_rank === undefined ? 1e9 : b.queue_rank;
+      return ra - rb || a.ticket - b.ticket;
+    });
+    if (S.optimisticOrder) {
+      var ids = q.map(function (r) { return r.id; }).sort();
+      var opt = S.optimisticOrder.slice().sort();
+      if (ids.join() === opt.join()) {
+        return S.optimisticOrder.map(function (id) { return S.requests[id]; });
+      }
+      S.optimisticOrder = null;
+    }
+    return q;
+  }
+  function floorReq() {
+    var f = S.meeting && S.meeting.floor;
+    return f && f.request_id ? S.requests[f.request_id] || null : null;
+  }
+  function cosigners(id) {
+    return all().filter(function (r) { return r.merged_into_id === id; }).sort(byTicket);
+  }
+  function fieldName(id) {
+    var f = (S.meeting && S.meeting.fields || []).filter(function (x) { return x.id === id; })[0];
+    return f ? f.name : "";
+  }
+
+  function matches(r) {
+    var f = $("ch-f-field").value, st = $("ch-f-status").value, j = $("ch-f-jur").value, src = $("ch-f-source").value;
+    if (f && String(r.field_id) !== f) return false;
+    if (st && r.status !== st) return false;
+    if (j && (r.jurisdiction || "") !== j) return false;
+    if (src && r.source !== src) return false;
+    var q = fold($("ch-search").value);
+    if (q) {
+      var hay = fold([r.ticket, r.name, r.full_name, r.organization, r.display_locality, r.field, r.content,
+                      r.seat].join(" "));
+      var words = q.split(" ");
+      for (var i = 0; i < words.length; i++) if (hay.indexOf(words[i]) < 0 && String(r.ticket) !== words[i]) return false;
+    }
+    return true;
+  }
+
+  /* ------------------------------------------------------------------ rendering */
+
+  function badge(cls, text) { return el("span", { class: "badge " + cls }, text); }
+
+  function cardHead(r) {
+    return el("div", { class: "ch-head" },
+      el("span", { class: "ch-ticket" }, "#" + r.ticket),
+      el("span", { class: "ch-name" }, r.name || T("(không ghi tên)")),
+      r.display_locality ? el("span", { class: "ch-loc muted" }, r.display_locality) : null);
+  }
+
+  function cardMeta(r) {
+    var co = cosigners(r.id);
+    return [
+      el("div", { class: "ch-meta" },
+        r.field ? badge("badge-info", r.field) : badge("badge-muted", T("Chưa phân loại")),
+        r.source !== "phone" ? badge("badge-source ch-src-" + r.source, tl(SOURCE, r.source)) : null,
+        r.jurisdiction && r.jurisdiction !== "commune" ? badge("badge-warn", tl(JUR, r.jurisdiction)) : null,
+        r.priority ? badge("badge-priority", T("Ưu tiên")) : null,
+        !r.wants_to_speak ? badge("badge-muted", T("Không phát biểu")) : null,
+        r.unit ? el("span", { class: "ch-unit small muted" }, T("Trả lời: {unit}", { unit: r.unit })) : null),
+      el("p", { class: "ch-content" }, r.content),
+      co.length ? el("p", { class: "ch-cosign small" }, T("Đồng kiến nghị: {names}", {
+        names: co.map(function (c) { return (c.name || "") + " (#" + c.ticket + ")"; }).join(", ") })) : null
+    ];
+  }
+
+  function btn(label, onClick, cls, extra) {
+    var attrs = { type: "button", class: "btn " + (cls || ""), onclick: function (ev) { ev.stopPropagation(); onClick(ev); } };
+    if (extra) Object.keys(extra).forEach(function (k) { attrs[k] = extra[k]; });
+    return el("button", attrs, label);
+  }
+
+  function selectable(node, r) {
+    node.setAttribute("data-id", r.id);
+    node.setAttribute("data-ticket", r.ticket);
+    node.setAttribute("aria-selected", S.selected === r.id ? "true" : "false");
+    if (S.selected === r.id) node.classList.add("is-selected");
+    node.addEventListener("click", function () { select(r.id); });
+    return node;
+  }
+
+  function renderInbox() {
+    var list = $("ch-inbox");
+    var items = all().filter(function (r) { return r.status === "submitted" && matches(r); }).sort(byTicket);
+    Live.fill(list, items.map(function (r) {
+      return selectable(el("li", { class: "ch-card ch-src-" + r.source },
+        cardHead(r), cardMeta(r),
+        el("div", { class: "ch-actions" },
+          btn(T("Xếp lượt"), function () { decide(r, "accept", {}); }, "btn-primary ch-accept"),
+          btn(T("Ưu tiên"), function () { decide(r, "accept", { priority: true }); }, "ch-priority",
+              { title: T("Khách mời của chủ trì: xếp trước những người khác") }),
+          btn(T("Xử lý…"), function () { openDialog(r.id); }, "ch-more"))), r);
+    }));
+    $("ch-inbox-empty").hidden = items.length > 0;
+    $("ch-inbox-count").textContent = String(items.length);
+  }
+
+  function renderQueue() {
+    var list = $("ch-queue");
+    var q = queueOrder();
+    var shown = q.filter(matches);
+    var reach = S.forecast ? S.forecast.can_reach : null;
+    var nodes = [];
+    shown.forEach(function (r) {
+      var pos = q.indexOf(r);
+      if (reach !== null && pos === reach && S.forecast.not_reached > 0) {
+        nodes.push(el("li", { class: "ch-cutoff", role: "separator" },
+          T("Hết giờ dự kiến: từ đây trở xuống không kịp phát biểu theo tốc độ hiện nay")));
+      }
+      var late = reach !== null && pos >= reach;
+      nodes.push(selectable(el("li", { class: "ch-card ch-queued" + (late ? " is-late" : "") },
+        el("div", { class: "ch-qrow" },
+          el("span", { class: "ch-handle", "aria-hidden": "true", title: T("Kéo để sắp xếp") }, "⠿"),
+          el("span", { class: "ch-pos" }, String(pos + 1)),
+          el("div", { class: "grow" }, cardHead(r), cardMeta(r))),
+        el("div", { class: "ch-actions" },
+          btn(T("Mời"), function () { callNow(r.id); }, "btn-primary ch-call-this"),
+          btn(T("Lên đầu"), function () { move(r.id, "top"); }, "ch-top"),
+          btn("↑", function () { move(r.id, "up"); }, "ch-up", { "aria-label": T("Lên một bậc") }),
+          btn("↓", function () { move(r.id, "down"); }, "ch-down", { "aria-label": T("Xuống một bậc") }),
+          btn(T("Xử lý…"), function () { openDialog(r.id); }, "ch-more"))), r));
+    });
+    Live.fill(list, nodes);
+    $("ch-queue-empty").hidden = q.length > 0;
+    $("ch-queue-count").textContent = String(q.length);
+  }
+
+  function renderFloor() {
+    var r = floorReq();
+    var f = S.meeting.floor || {};
+    var box = $("ch-floor-card");
+    if (!r) {
+      Live.fill(box, el("p", { class: "muted" }, T("Chưa có ai được mời phát biểu.")));
+    } else {
+      Live.fill(box,
+        el("div", { class: "ch-floor-state" }, badge("badge-" + r.status, tl(STATUS, r.status)),
+           f.state === "paused" ? badge("badge-warn", T("Tạm dừng")) : null),
+        cardHead(r), cardMeta(r),
+        el("p", { class: "ch-answer-line" }, r.unit_id
+          ? T("Đơn vị trả lời: {unit}", { unit: r.unit }) + (r.answerer ? " — " + r.answerer : "") +
+            (r.answer_mode ? " — " + tl(MODE, r.answer_mode) : "")
+          : T("Chưa phân công đơn vị trả lời")));
+    }
+    var state = f.state || "idle";
+    $("ch-floor").setAttribute("data-state", state);
+    $("ch-start").disabled = !(r && r.status === "called");
+    $("ch-pause").disabled = !(state === "speaking" || state === "paused");
+    $("ch-pause").textContent = state === "paused" ? T("Tiếp tục (P)") : T("Tạm dừng (P)");
+    $("ch-extend").disabled = !(state === "speaking" || state === "paused");
+    $("ch-end").disabled = !(r && r.status === "speaking");
+    $("ch-requeue").disabled = !r;
+    $("ch-assign").disabled = !r;
+    var q = queueOrder();
+    $("ch-call-next").disabled = q.length === 0;
+    $("ch-next-line").textContent = q.length ? T("Tiếp theo: #{ticket} {name}", { ticket: q[0].ticket, name: q[0].name })
+      : T("Hàng đợi đang trống.");
+    renderTimer();
+  }
+
+  function renderTimer() {
+    var f = S.meeting && S.meeting.floor || {};
+    var t = $("ch-timer");
+    var text = "--:--", cls = "none";
+    if (f.state === "speaking" && f.ends_at) {
+      text = Live.formatRemaining(f.ends_at);
+      cls = Live.timerState(f.ends_at, 30000);
+    } else if (f.state === "paused" && typeof f.remaining_ms === "number") {
+      text = Live.formatMs(f.remaining_ms);
+      cls = f.remaining_ms <= 30000 ? "warning paused" : "paused";
+    } else if (f.state === "called") {
+      text = Live.formatMs((f.speaking_seconds || S.meeting.speaking_seconds || 180) * 1000);
+    }
+    if (t.textContent !== text) t.textContent = text;
+    var full = "timer ch-timer " + cls;
+    if (t.className !== full) t.className = full;
+    t.setAttribute("data-state", cls);
+  }
+
+  function renderDone() {
+    var list = $("ch-done");
+    var items = all().filter(function (r) {
+      return ["answered", "declined", "withdrawn", "merged", "written", "forwarded", "deferred"].indexOf(r.status) >= 0 &&
+        matches(r);
+    }).sort(byTicket);
+    Live.fill(list, items.map(function (r) {
+      var extra = r.status === "merged" && S.requests[r.merged_into_id]
+        ? T("Gộp vào #{ticket}", { ticket: S.requests[r.merged_into_id].ticket }) : r.status_reason;
+      return el("li", { class: "ch-done-item", "data-id": r.id, "data-ticket": r.ticket },
+        el("span", { class: "ch-ticket" }, "#" + r.ticket), " ", el("span", { class: "ch-name" }, r.name), " ",
+        badge("badge-" + r.status, tl(STATUS, r.status)),
+        extra ? el("span", { class: "small muted" }, " " + extra) : null,
+        r.answer_deadline ? el("span", { class: "small" }, " " + T("hạn {date}", { date: r.answer_deadline })) : null,
+        r.status === "deferred" ? btn(T("Xếp lượt lại"), function () { decide(r, "accept", {}); }, "ch-reaccept") : null);
+    }));
+    $("ch-done-count").textContent = String(items.length);
+  }
+
+  function renderComplaints() {
+    var items = all().filter(function (r) { return r.status === "complaint"; }).sort(byTicket);
+    Live.fill($("ch-complaints"), items.map(function (r) {
+      return el("li", { class: "ch-done-item", "data-id": r.id, "data-ticket": r.ticket },
+        el("span", { class: "ch-ticket" }, "#" + r.ticket), " ", el("span", { class: "ch-name" }, r.name), " ",
+        r.phone ? el("span", { class: "small" }, r.phone + " ") : null,
+        el("p", { class: "ch-content small" }, r.content),
+        r.status_reason ? el("p", { class: "small muted" }, r.status_reason) : null);
+    }));
+    $("ch-complaints-count").textContent = String(items.length);
+  }
+
+  function renderCounters() {
+    var rs = all();
+    var count = function (sts) { return rs.filter(function (r) { return sts.indexOf(r.status) >= 0; }).length; };
+    $("ch-c-received").textContent = String(rs.length);
+    $("ch-c-queued").textContent = String(count(["accepted"]));
+    $("ch-c-answered").textContent = String(count(["answered"]));
+    $("ch-c-remaining").textContent = String(count(["submitted", "accepted", "called", "speaking"]));
+  }
+
+  function renderForecast() {
+    var box = $("ch-forecast");
+    var f = S.forecast;
+    if (!f) { box.textContent = ""; return; }
+    box.className = "ch-forecast " + (f.not_reached > 0 ? "alert alert-warn" : "muted");
+    box.setAttribute("data-not-reached", String(f.not_reached));
+    var left = f.remaining_seconds === null ? T("không giới hạn") : duration(f.remaining_seconds);
+    var text = T("Còn {left}; bình quân {avg} mỗi lượt ({n} lượt đã xong).", {
+      left: left, avg: Live.formatMs(f.avg_seconds * 1000), n: f.turns_so_far });
+    text += " " + (f.not_reached > 0
+      ? T("Theo tốc độ này, {n} ý kiến trong hàng đợi sẽ không kịp phát biểu; có thể chuyển sang trả lời bằng văn bản.", { n: f.not_reached })
+      : T("Đủ thời gian cho cả {q} ý kiến trong hàng đợi.", { q: f.queued }));
+    Live.fill(box, el("span", { class: "ch-forecast-text" }, text));
+  }
+
+  function renderSuggestions() {
+    var list = $("ch-suggest");
+    var items = S.suggestions.filter(function (s) {
+      return !S.dismissed[s.target_id + "-" + s.source_id] && S.requests[s.target_id] && S.requests[s.source_id];
+    });
+    Live.fill(list, items.map(function (s) {
+      var a = S.requests[s.target_id], b = S.requests[s.source_id];
+      return el("li", { class: "ch-suggestion", "data-target": a.id, "data-source": b.id },
+        el("div", { class: "small bold" }, T("Có thể trùng nội dung (độ giống {score}/100)", { score: Math.round(s.score * 100) })),
+        el("div", { class: "ch-pair" },
+          el("div", null, el("strong", null, "#" + a.ticket + " " + a.name), el("p", { class: "ch-content small" }, a.content)),
+          el("div", null, el("strong", null, "#" + b.ticket + " " + b.name), el("p", { class: "ch-content small" }, b.content))),
+        el("div", { class: "ch-actions" },
+          btn(T("Gộp #{b} vào #{a}", { a: a.ticket, b: b.ticket }), function () { merge(a.id, [b.id]); }, "btn-primary ch-merge"),
+          btn(T("Không trùng"), function () {
+            S.dismissed[s.target_id + "-" + s.source_id] = true;
+            renderSuggestions();
+          }, "ch-dismiss")));
+    }));
+    $("ch-suggest-box").hidden = items.length === 0;
+  }
+
+  function renderProgramme() {
+    var m = S.meeting;
+    var steps = m.steps || [];
+    Live.fill($("ch-steps"), steps.map(function (title, i) {
+      var pos = i + 1;
+      return el("li", { class: pos === m.current_step ? "is-current" : (pos < m.current_step ? "is-done" : "") },
+        btn(pos + ". " + title, function () { act("PUT", "/programme", { position: pos }); }, "ch-step",
+            { "aria-current": pos === m.current_step ? "step" : null, "data-position": pos }));
+    }));
+    $("ch-next-step").disabled = m.current_step >= steps.length;
+    $("ch-reg").checked = !!m.registration_open;
+    $("ch-reg-label").textContent = m.registration_open ? T("Đang nhận đăng ký phát biểu") : T("Đã khóa đăng ký phát biểu");
+    if (document.activeElement !== $("ch-message")) $("ch-message").value = m.message || "";
+    $("ch-message-shown").textContent = m.message ? T("Đang chiếu: {text}", { text: m.message }) : "";
+  }
+
+  function renderProjectorPreview() {
+    var p = S.pub;
+    var box = $("ch-projector");
+    if (!p) return;
+    var f = p.floor;
+    box.textContent = f ? T("Màn hình chiếu: #{ticket} {name}", { ticket: f.ticket, name: f.name })
+      : T("Màn hình chiếu: chưa có người phát biểu");
+  }
+
+  function render() {
+    if (!S.meeting) return;
+    if (S.drag) { S.pendingRender = true; return; }   // do not pull the list from under a dragging finger
+    S.pendingRender = false;
+    renderCounters();
+    renderProgramme();
+    renderInbox();
+    renderQueue();
+    renderFloor();
+    renderDone();
+    renderComplaints();
+    renderSuggestions();
+    renderForecast();
+    if (S.auditOpen) loadAudit();
+    root.setAttribute("data-version", String(conn.version("staff")));
+    root.setAttribute("data-state", "ready");
+  }
+
+  /* ------------------------------------------------------------------ extra data (forecast, suggestions) */
+
+  var extrasTimer = null;
+  function refreshExtras(delay) {
+    if (extrasTimer) clearTimeout(extrasTimer);
+    extrasTimer = setTimeout(async function () {
+      extrasTimer = null;
+      var res = await Promise.all([Live.api("GET", API + "/forecast"), Live.api("GET", API + "/merge-suggestions")]);
+      if (res[0].ok) S.forecast = res[0].data;
+      if (res[1].ok) S.suggestions = res[1].data.suggestions || [];
+      if (!S.drag) { renderQueue(); renderForecast(); renderSuggestions(); }
+    }, delay === undefined ? 150 : delay);
+  }
+  setInterval(function () { refreshExtras(0); }, 60000);
+
+  /* ------------------------------------------------------------------ actions */
+
+  function decide(r, action, body) {
+    return act("POST", "/requests/" + r.id + "/" + action, body || {}).then(function (res) {
+      if (res.ok && action === "accept" && S.selected === r.id) S.selected = r.id;
+      return res;
+    });
+  }
+  function move(id, to) {
+    return act("POST", "/queue/" + id + "/move", { to: to, version: conn.version("staff") });
+  }
+  function merge(targetId, sourceIds) {
+    return act("POST", "/merge", { target_id: targetId, source_ids: sourceIds },
+               T("Đã gộp; người gửi được giữ là đồng kiến nghị."));
+  }
+  function callNow(id) {
+    return act("POST", "/floor/call", { request_id: id });
+  }
+  function callNext() {
+    var q = queueOrder();
+    if (!q.length) { notice(T("Hàng đợi đang trống."), "info"); return; }
+    // The first request *this screen shows*: if another chair has just called it, the server refuses.
+    return callNow(q[0].id);
+  }
+  function floorOp(op, body) { return act("POST", "/floor/" + op, body || {}); }
+  function togglePause() {
+    var st = S.meeting.floor && S.meeting.floor.state;
+    if (st === "speaking") return floorOp("pause");
+    if (st === "paused") return floorOp("resume");
+  }
+  async function undo() {
+    var res = await act("POST", "/undo", {});
+    if (res.ok) notice(T("Đã hoàn tác: {action}", { action: tl(ACTION, res.data.undone) }), "ok");
+  }
+
+  /* ------------------------------------------------------------------ the decision dialog */
+
+  var dlg = $("ch-dialog");
+  var dlgId = null;
+
+  function unitOptions(selected) {
+    return [el("option", { value: "" }, T("— Chọn đơn vị —"))].concat((S.meeting.units || []).map(function (u) {
+      return el("option", { value: String(u.id), selected: u.id === selected }, u.name);
+    }));
+  }
+
+  function openDialog(id, focusAssign) {
+    var r = S.requests[id];
+    if (!r) return;
+    dlgId = id;
+    select(id);
+    var waiting = ["submitted", "accepted", "deferred"].indexOf(r.status) >= 0;
+    var reasons = S.meeting.decline_reasons || [];
+    var others = all().filter(function (o) {
+      return o.id !== r.id && ["submitted", "accepted", "called", "speaking", "deferred", "written"].indexOf(o.status) >= 0;
+    }).sort(function (a, b) { return (a.field_id === r.field_id ? 0 : 1) - (b.field_id === r.field_id ? 0 : 1) || a.ticket - b.ticket; });
+    var together = others.filter(function (o) { return o.field_id === r.field_id && ["declined", "withdrawn", "merged", "complaint"].indexOf(o.status) < 0; });
+    var unit = r.unit_id || r.default_unit_id || null;
+    var err = el("p", { class: "alert alert-error", id: "ch-dlg-error", role: "alert", hidden: true });
+
+    function fail(res) {
+      err.textContent = errorText(res);
+      err.hidden = false;
+    }
+    async function run(method, path, body, okText) {
+      var res = await act(method, path, body, okText);
+      if (res.ok) close(); else fail(res);
+    }
+
+    var reasonSel = el("select", { id: "ch-dlg-reason" }, el("option", { value: "" }, T("— Chọn lý do —")),
+      reasons.map(function (x) { return el("option", { value: x }, x); }), el("option", { value: "__other" }, T("Lý do khác…")));
+    var reasonText = el("input", { type: "text", id: "ch-dlg-reason-text", maxlength: "500", placeholder: T("Lý do (ghi rõ)") });
+    var deadline = el("input", { type: "date", id: "ch-dlg-deadline", value: inDays(10) });
+    var level = el("select", { id: "ch-dlg-level" }, ["province", "central", "outside"].map(function (l) {
+      return el("option", { value: l }, tl(JUR, l));
+    }));
+    var mergeSel = el("select", { id: "ch-dlg-merge" }, el("option", { value: "" }, T("— Gộp vào phiếu —")),
+      others.filter(function (o) { return o.status !== "written" || true; }).map(function (o) {
+        return el("option", { value: String(o.id) }, "#" + o.ticket + " " + o.name + " — " + (o.field || "") + ": " +
+          String(o.content).slice(0, 60));
+      }));
+    var complaintNote = el("input", { type: "text", id: "ch-dlg-complaint-note", maxlength: "500",
+      placeholder: T("Ghi chú (không bắt buộc)") });
+
+    // Answer assignment.
+    var unitSel = el("select", { id: "ch-dlg-unit" }, unitOptions(unit));
+    var answerer = el("input", { type: "text", id: "ch-dlg-answerer", maxlength: "200", value: r.answerer || "",
+      placeholder: T("Ví dụ: Trưởng phòng Kinh tế") });
+    var modeName = "ch-mode-" + r.id;
+    var currentMode = r.answer_mode || "hall";
+    var modes = ["hall", "writing", "forwarded"].map(function (m) {
+      return el("label", { class: "check" }, el("input", { type: "radio", name: modeName, value: m,
+        checked: m === currentMode, "data-mode": m }), tl(MODE, m));
+    });
+    var aDeadline = el("input", { type: "date", id: "ch-dlg-a-deadline", value: r.answer_deadline || inDays(10) });
+    var aLevel = el("select", { id: "ch-dlg-a-level" }, ["province", "central", "outside"].map(function (l) {
+      return el("option", { value: l, selected: r.answer_level === l }, tl(JUR, l));
+    }));
+    var withBoxes = together.map(function (o) {
+      return el("label", { class: "check small" }, el("input", { type: "checkbox", value: String(o.id), "data-ticket": o.ticket }),
+        "#" + o.ticket + " " + o.name + ": " + String(o.content).slice(0, 80));
+    });
+
+    var decisions = el("section", { class: "ch-dlg-section" }, el("h3", null, T("Quyết định")),
+      waiting ? el("div", { class: "btn-group" },
+        btn(T("Xếp lượt"), function () { run("POST", "/requests/" + r.id + "/accept", {}); }, "btn-primary", { id: "ch-dlg-accept", disabled: r.status === "accepted" }),
+        btn(T("Xếp lượt ưu tiên"), function () { run("POST", "/requests/" + r.id + "/accept", { priority: true }); }, "", { disabled: r.status === "accepted" })) : null,
+      waiting ? el("div", { class: "field" }, el("label", { for: "ch-dlg-reason" }, T("Không đưa vào hội nghị")), reasonSel, reasonText,
+        btn(T("Không đưa vào hội nghị"), function () {
+          var why = reasonSel.value === "__other" || !reasonSel.value ? reasonText.value.trim()
+            : reasonSel.value + (reasonText.value.trim() ? " — " + reasonText.value.trim() : "");
+          if (!why) { err.textContent = T("Cần nêu lý do."); err.hidden = false; return; }
+          run("POST", "/requests/" + r.id + "/decline", { reason: why });
+        }, "btn-danger mt-1", { id: "ch-dlg-decline" })) : null,
+      el("div", { class: "field" }, el("label", { for: "ch-dlg-deadline" }, T("Trả lời bằng văn bản, thời hạn")), deadline,
+        btn(T("Chuyển trả lời bằng văn bản"), function () {
+          run("POST", "/requests/" + r.id + "/to_writing", { deadline: deadline.value || null, unit_id: Number(unitSel.value) || null });
+        }, "mt-1", { id: "ch-dlg-writing" })),
+      el("div", { class: "field" }, el("label", { for: "ch-dlg-level" }, T("Chuyển cấp có thẩm quyền")), level,
+        btn(T("Chuyển cấp trên"), function () {
+          run("POST", "/requests/" + r.id + "/forward", { level: level.value });
+        }, "mt-1", { id: "ch-dlg-forward" })),
+      waiting || r.status === "called" ? el("div", { class: "field" }, el("label", { for: "ch-dlg-complaint-note" }, T("Khiếu nại, tố cáo")),
+        el("span", { class: "field-hint" }, T("Phiếu rời hàng đợi công khai, chuyển xử lý theo quy trình khiếu nại, tố cáo; không hiện trên màn hình chiếu.")),
+        complaintNote,
+        btn(T("Chuyển quy trình khiếu nại, tố cáo"), function () {
+          run("POST", "/requests/" + r.id + "/flag_complaint", { reason: complaintNote.value.trim() || null });
+        }, "btn-danger mt-1", { id: "ch-dlg-complaint" })) : null,
+      waiting ? el("div", { class: "field" }, el("label", { for: "ch-dlg-merge" }, T("Trùng nội dung: gộp vào phiếu khác")), mergeSel,
+        btn(T("Gộp"), function () {
+          if (!mergeSel.value) { err.textContent = T("Chọn phiếu để gộp vào."); err.hidden = false; return; }
+          run("POST", "/merge", { target_id: Number(mergeSel.value), source_ids: [r.id] }, T("Đã gộp; người gửi được giữ là đồng kiến nghị."));
+        }, "mt-1", { id: "ch-dlg-merge-btn" })) : null);
+
+    var assign = el("section", { class: "ch-dlg-section", id: "ch-dlg-assign" }, el("h3", null, T("Phân công trả lời")),
+      el("div", { class: "field" }, el("label", { for: "ch-dlg-unit" }, T("Đơn vị trả lời")),
+        r.default_unit_id ? el("span", { class: "field-hint" }, T("Mặc định theo lĩnh vực: {unit}", {
+          unit: ((S.meeting.units || []).filter(function (u) { return u.id === r.default_unit_id; })[0] || {}).name || "" })) : null,
+        unitSel),
+      el("div", { class: "field" }, el("label", { for: "ch-dlg-answerer" }, T("Người trả lời")), answerer),
+      el("fieldset", null, el("legend", null, T("Cách trả lời")), modes,
+        el("label", { for: "ch-dlg-a-deadline", class: "small" }, T("Thời hạn (văn bản / chuyển cấp)")), aDeadline,
+        el("label", { for: "ch-dlg-a-level", class: "small" }, T("Cấp nhận chuyển")), aLevel),
+      withBoxes.length ? el("fieldset", { id: "ch-dlg-together" }, el("legend", null, T("Trả lời chung với các ý kiến cùng lĩnh vực")), withBoxes) : null,
+      btn(T("Lưu phân công"), function () {
+        var mode = (dlg.querySelector('input[name="' + modeName + '"]:checked') || {}).value || null;
+        var ids = [r.id].concat(withBoxes.map(function (l) { return l.querySelector("input"); })
+          .filter(function (i) { return i.checked; }).map(function (i) { return Number(i.value); }));
+        run("POST", "/answers", {
+          request_ids: ids, unit_id: Number(unitSel.value) || null, answerer: answerer.value.trim(), mode: mode,
+          deadline: mode === "hall" ? null : (aDeadline.value || null), level: mode === "forwarded" ? aLevel.value : null
+        }, T("Đã phân công trả lời."));
+      }, "btn-primary", { id: "ch-dlg-assign-save" }));
+
+    Live.fill($("ch-dlg-body"),
+      el("h2", { id: "ch-dlg-title" }, "#" + r.ticket + " " + (r.name || "")),
+      el("p", { class: "small" }, [r.display_locality, r.field || T("Chưa phân loại"), tl(SOURCE, r.source),
+        r.jurisdiction ? tl(JUR, r.jurisdiction) : null, tl(STATUS, r.status)].filter(Boolean).join(" · ")),
+      r.phone || r.address ? el("p", { class: "small muted" }, T("Liên hệ (chỉ cán bộ xem): {contact}", {
+        contact: [r.phone, r.address].filter(Boolean).join(" — ") })) : null,
+      el("p", { class: "ch-dlg-content" }, r.content),
+      r.prepared_answer ? el("p", { class: "small" }, T("Trả lời đã chuẩn bị: {text}", { text: r.prepared_answer })) : null,
+      err,
+      focusAssign ? [assign, decisions] : [decisions, assign]);
+    if (typeof dlg.showModal === "function") { if (!dlg.open) dlg.showModal(); } else { dlg.setAttribute("open", ""); }
+    var first = dlg.querySelector(focusAssign ? "#ch-dlg-unit" : "#ch-dlg-body button:not([disabled])");
+    if (first) first.focus();
+  }
+
+  function close() {
+    dlgId = null;
+    if (typeof dlg.close === "function" && dlg.open) dlg.close(); else dlg.removeAttribute("open");
+  }
+  $("ch-dlg-close").addEventListener("click", close);
+
+  /* ------------------------------------------------------------------ selection & keyboard */
+
+  function select(id) {
+    S.selected = id;
+    var nodes = root.querySelectorAll(".ch-card[data-id]");
+    for (var i = 0; i < nodes.length; i++) {
+      var on = Number(nodes[i].getAttribute("data-id")) === id;
+      nodes[i].classList.toggle("is-selected", on);
+      nodes[i].setAttribute("aria-selected", on ? "true" : "false");
+      if (on && nodes[i].scrollIntoView) nodes[i].scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function columnOf(id) {
+    var r = S.requests[id];
+    if (!r) return null;
+    return r.status === "submitted" ? "ch-inbox" : r.status === "accepted" ? "ch-queue" : null;
+  }
+
+  function neighbour(delta) {
+    var col = S.selected ? columnOf(S.selected) : null;
+    var list = $(col || "ch-queue");
+    var ids = Array.prototype.map.call(list.querySelectorAll(".ch-card[data-id]"), function (n) {
+      return Number(n.getAttribute("data-id"));
+    });
+    if (!ids.length) return;
+    var i = ids.indexOf(S.selected);
+    select(ids[i < 0 ? 0 : Math.max(0, Math.min(ids.length - 1, i + delta))]);
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (dlg.open) return;
+    var tag = (ev.target && ev.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || (ev.target && ev.target.isContentEditable)) return;
+    var key = ev.key;
+    var sel = S.selected && S.requests[S.selected];
+    var queued = sel && sel.status === "accepted";
+    var handled = true;
+    if ((key === "z" || key === "Z") && !ev.altKey) undo();
+    else if (ev.ctrlKey || ev.metaKey) handled = false;
+    else if ((key === "ArrowUp" || key === "ArrowDown") && (ev.altKey || ev.shiftKey)) {
+      if (queued) move(sel.id, key === "ArrowUp" ? "up" : "down"); else handled = false;
+    } else if (key === "[" || key === "]") {
+      if (queued) move(sel.id, key === "[" ? "up" : "down"); else handled = false;
+    } else if (key === "ArrowUp") neighbour(-1);
+    else if (key === "ArrowDown") neighbour(1);
+    else if (key === "n" || key === "N") callNext();
+    else if (key === "s" || key === "S") floorOp("start");
+    else if (key === "p" || key === "P") togglePause();
+    else if (key === "e" || key === "E") floorOp("end");
+    else if (key === "+") floorOp("extend", { seconds: 60 });
+    else if ((key === "t" || key === "T") && queued) move(sel.id, "top");
+    else if ((key === "a" || key === "A") && sel && sel.status === "submitted") decide(sel, "accept", {});
+    else if (key === "Enter" && sel) openDialog(sel.id);
+    else handled = false;
+    if (handled) ev.preventDefault();
+  });
+
+  /* ------------------------------------------------------------------ drag and drop (pointer events) */
+
+  var DRAG_START_PX = 6;
+
+  function onPointerDown(ev) {
+    var handle = ev.target.closest && ev.target.closest(".ch-handle");
+    if (!handle || S.drag) return;
+    var item = handle.closest(".ch-card[data-id]");
+    if (!item || (ev.pointerType === "mouse" && ev.button !== 0)) return;
+    ev.preventDefault();
+    var list = $("ch-queue");
+    S.drag = {
+      id: Number(item.getAttribute("data-id")), item: item, list: list, pointer: ev.pointerId, startY: ev.clientY,
+      active: false, version: conn.version("staff"),      // the order this chair saw when the drag began
+      order: queueOrder().map(function (r) { return r.id; }), placeholder: null
+    };
+    select(S.drag.id);
+    try { handle.setPointerCapture(ev.pointerId); } catch (e) { /* synthetic events */ }
+  }
+
+  function onPointerMove(ev) {
+    var d = S.drag;
+    if (!d || ev.pointerId !== d.pointer) return;
+    var dy = ev.clientY - d.startY;
+    if (!d.active) {
+      if (Math.abs(dy) < DRAG_START_PX) return;
+      d.active = true;
+      var rect = d.item.getBoundingClientRect();
+      d.offset = d.startY - rect.top;
+      d.placeholder = el("li", { class: "ch-placeholder" });
+      d.placeholder.style.height = rect.height + "px";
+      d.list.insertBefore(d.placeholder, d.item);
+      d.item.classList.add("is-dragging");
+      d.item.style.width = rect.width + "px";
+      d.item.style.left = rect.left + "px";
+      root.classList.add("is-dragging");
+    }
+    ev.preventDefault();
+    d.item.style.top = (ev.clientY - d.offset) + "px";
+    // Put the placeholder before the first card whose middle is below the pointer.
+    var cards = Array.prototype.filter.call(d.list.querySelectorAll(".ch-card[data-id]"), function (n) { return n !== d.item; });
+    var before = null;
+    for (var i = 0; i < cards.length; i++) {
+      var r = cards[i].getBoundingClientRect();
+      if (ev.clientY < r.top + r.height / 2) { before = cards[i]; break; }
+    }
+    if (before) { if (d.placeholder.nextSibling !== before) d.list.insertBefore(d.placeholder, before); }
+    else if (d.list.lastChild !== d.placeholder) d.list.appendChild(d.placeholder);
+    autoScroll(ev.clientY);
+  }
+
+  function autoScroll(y) {
+    var box = $("ch-queue-scroll");
+    var r = box.getBoundingClientRect();
+    if (y < r.top + 30) box.scrollTop -= 12;
+    else if (y > r.bottom - 30) box.scrollTop += 12;
+  }
+
+  async function onPointerUp(ev) {
+    var d = S.drag;
+    if (!d || ev.pointerId !== d.pointer) return;
+    S.drag = null;
+    root.classList.remove("is-dragging");
+    if (!d.active) { if (S.pendingRender) render(); return; }
+    // The new order: cards as placed, the dragged one where the placeholder is; filtered-out ones keep place.
+    var visible = [];
+    Array.prototype.forEach.call(d.list.children, function (n) {
+      if (n === d.placeholder) visible.push(d.id);
+      else if (n !== d.item && n.getAttribute("data-id")) visible.push(Number(n.getAttribute("data-id")));
+    });
+    var order = d.order.slice();
+    var slots = order.map(function (id, i) { return visible.indexOf(id) >= 0 ? i : -1; }).filter(function (i) { return i >= 0; });
+    slots.forEach(function (slot, k) { order[slot] = visible[k]; });
+    d.item.classList.remove("is-dragging");
+    d.item.style.top = d.item.style.left = d.item.style.width = "";
+    if (order.join() === d.order.join()) { render(); return; }
+    S.optimisticOrder = order;
+    render();
+    var res = await act("PUT", "/queue", { order: order, version: d.version });
+    if (!res.ok) { S.optimisticOrder = null; render(); }
+  }
+
+  function onPointerCancel(ev) {
+    var d = S.drag;
+    if (!d || ev.pointerId !== d.pointer) return;
+    S.drag = null;
+    root.classList.remove("is-dragging");
+    render();
+  }
+
+  var qList = $("ch-queue");
+  qList.addEventListener("pointerdown", onPointerDown);
+  document.addEventListener("pointermove", onPointerMove, { passive: false });
+  document.addEventListener("pointerup", onPointerUp);
+  document.addEventListener("pointercancel", onPointerCancel);
+
+  /* ------------------------------------------------------------------ audit log */
+
+  async function loadAudit() {
+    var res = await Live.api("GET", API + "/audit?limit=60");
+    if (!res.ok) return;
+    Live.fill($("ch-audit"), res.data.entries.map(function (e) {
+      var what = e.requests.map(function (r) {
+        var st = r.changes.status ? " " + tl(STATUS, r.changes.status[0]) + " → " + tl(STATUS, r.changes.status[1]) : "";
+        var rank = !st && r.changes.queue_rank ? " " + T("vị trí {a} → {b}", { a: r.changes.queue_rank[0] || "–", b: r.changes.queue_rank[1] || "–" }) : "";
+        var unit = r.changes.unit_id ? " " + T("đơn vị trả lời") : "";
+        return "#" + r.ticket + st + rank + unit;
+      }).join("; ");
+      return el("li", { class: e.undone ? "is-undone" : "", "data-action": e.action },
+        el("span", { class: "mono small" }, e.at_ms ? clockOf(e.at_ms) : ""), " ",
+        el("strong", null, e.actor), " ", tl(ACTION, e.action), what ? ": " + what : "",
+        e.undone ? el("span", { class: "badge badge-muted" }, T("đã hoàn tác")) : null);
+    }));
+  }
+  $("ch-audit-box").addEventListener("toggle", function () {
+    S.auditOpen = $("ch-audit-box").open;
+    if (S.auditOpen) loadAudit();
+  });
+
+  /* ------------------------------------------------------------------ static controls */
+
+  $("ch-call-next").addEventListener("click", callNext);
+  $("ch-start").addEventListener("click", function () { floorOp("start"); });
+  $("ch-pause").addEventListener("click", togglePause);
+  $("ch-extend").addEventListener("click", function () { floorOp("extend", { seconds: 60 }); });
+  $("ch-end").addEventListener("click", function () { floorOp("end"); });
+  $("ch-requeue").addEventListener("click", function () { floorOp("requeue"); });
+  $("ch-assign").addEventListener("click", function () { var r = floorReq(); if (r) openDialog(r.id, true); });
+  $("ch-undo").addEventListener("click", undo);
+  $("ch-next-step").addEventListener("click", function () {
+    act("PUT", "/programme", { position: Math.min((S.meeting.steps || []).length, S.meeting.current_step + 1) });
+  });
+  $("ch-reg").addEventListener("change", function () {
+    act("PUT", "/registration", { open: $("ch-reg").checked });
+  });
+  $("ch-message-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    act("PUT", "/message", { text: $("ch-message").value }, T("Đã gửi thông báo lên màn hình chiếu."));
+  });
+  $("ch-message-clear").addEventListener("click", function () {
+    $("ch-message").value = "";
+    act("PUT", "/message", { text: "" });
+  });
+  $("ch-message-prepare").addEventListener("click", function () {
+    var q = queueOrder();
+    if (q.length) $("ch-message").value = T("Mời đại biểu {name} chuẩn bị phát biểu", { name: q[0].name });
+    $("ch-message").focus();
+  });
+  ["ch-f-field", "ch-f-status", "ch-f-jur", "ch-f-source"].forEach(function (id) {
+    $(id).addEventListener("change", render);
+  });
+  $("ch-search").addEventListener("input", render);
+  $("ch-filter-clear").addEventListener("click", function () {
+    ["ch-f-field", "ch-f-status", "ch-f-jur", "ch-f-source", "ch-search"].forEach(function (id) { $(id).value = ""; });
+    render();
+  });
+
+  function fillFilters() {
+    var sel = $("ch-f-field");
+    if (sel.options.length > 1) return;
+    (S.meeting.fields || []).forEach(function (f) { sel.appendChild(el("option", { value: String(f.id) }, f.name)); });
+  }
+
+  /* ------------------------------------------------------------------ live connection */
+
+  var conn = Live.connect({
+    meeting: CODE,
+    snapshotUrls: { staff: API + "/staff", "public": API + "/public" },
+    onSnapshot: function (kind, data) {
+      if (kind === "public") { S.pub = data.state || data; renderProjectorPreview(); return; }
+      S.requests = {};
+      data.requests.forEach(function (r) { S.requests[r.id] = r; });
+      S.meeting = data.meeting;
+      S.optimisticOrder = null;
+      fillFilters();
+      render();
+      refreshExtras(0);
+    },
+    onStaff: function (msg) {
+      (msg.requests || []).forEach(function (r) { S.requests[r.id] = r; });
+      if (msg.meeting) S.meeting = msg.meeting;
+      render();
+      if (dlgId !== null && dlg.open && S.requests[dlgId] && msg.requests && msg.requests.some(function (r) { return r.id === dlgId; })) {
+        var r = S.requests[dlgId];
+        if (["declined", "withdrawn", "merged", "complaint", "answered"].indexOf(r.status) >= 0) {
+          close();
+          notice(T("Phiếu #{ticket} vừa được xử lý trên màn hình khác.", { ticket: r.ticket }), "warn");
+        }
+      }
+      refreshExtras();
+    },
+    onPublic: function (state) { S.pub = state; renderProjectorPreview(); },
+    onError: function (kind, res) {
+      if (res.status === 403) notice(T("Liên kết không còn hiệu lực; vui lòng xin ban tổ chức liên kết mới."), "error");
+    }
+  });
+
+  setInterval(function () { if (S.meeting) renderTimer(); }, 250);
+  window.ChairConsole = { state: S, conn: conn, fold: fold };
+})();
