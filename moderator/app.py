@@ -47,8 +47,12 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
     socketio.init_app(app, async_mode=cfg.ASYNC_MODE, message_queue=cfg.REDIS_URL,
-                      max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
-    publisher = SocketPublisher(socketio, cfg.PUBLIC_COALESCE_MS)
+                      max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20,
+                      channel=cfg.SOCKETIO_CHANNEL)
+    if cfg.PROXIES:   # outermost, so the API and Socket.IO both see the phone's address, not nginx's
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.PROXIES, x_proto=cfg.PROXIES, x_host=cfg.PROXIES)
+    publisher = SocketPublisher(socketio, cfg.PUBLIC_COALESCE_MS, getattr(cfg, "PUBLIC_COALESCE_DELEGATE_MS", 1000))
     rt = runtime or Runtime.from_url(cfg.DATABASE_URL, publisher, cfg)
     if runtime is None:
         publisher.bind(rt)

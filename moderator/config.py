@@ -44,6 +44,11 @@ class Config:
         self.RATE_DEVICE_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_DEVICE", 20))
         self.RATE_IP_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_IP", 3000))
         self.PUBLIC_COALESCE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_MS", 100))
+        self.PUBLIC_COALESCE_DELEGATE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_DELEGATE_MS", 1000))
+        # Behind nginx (docs/deployment.md): how many proxies to trust for X-Forwarded-For/-Proto (0 = none),
+        # and the Redis pub/sub channel (one per installation: channels ignore Redis's database number).
+        self.PROXIES = int(os.environ.get("MODERATOR_PROXIES", 0))
+        self.SOCKETIO_CHANNEL = os.environ.get("MODERATOR_SOCKETIO_CHANNEL", "flask-socketio")
         self.TESTING = False
         for k, v in overrides.items():
             setattr(self, k, v)

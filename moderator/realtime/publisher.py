@@ -13,6 +13,18 @@ from ..services import views
 log = logging.getLogger(__name__)
 
 
+def public_state_cached(rt, session, m: Meeting) -> dict:
+    """views.public_state, computed once per meeting version (every change bumps it, through the unit of work):
+    the broadcast and the snapshots hundreds of phones fetch after a reconnect share one computation."""
+    cache = rt.extras.setdefault("public_state", {})
+    hit = cache.get(m.id)
+    if hit is not None and hit[0] == m.version:
+        return dict(hit[1], server_now=views.now_ms())
+    state = views.public_state(session, m)
+    cache[m.id] = (m.version, state)
+    return state
+
+
 def room_public(mid: int) -> str:
     return f"m{mid}:public"
 
@@ -30,13 +42,16 @@ def room_device(mid: int, device_hash: str) -> str:
 
 
 class SocketPublisher:
-    def __init__(self, socketio, coalesce_ms: int = 100):
+    def __init__(self, socketio, coalesce_ms: int = 100, delegate_coalesce_ms: int = 1000):
         self.socketio = socketio
         self.rt = None
         self.window = coalesce_ms / 1000.0
+        # Delegates' own changes (a new request, an edit, a withdrawal) only move the hall's counters: during a
+        # burst of submissions the phones get at most one public message per this window (docs/performance.md).
+        self.delegate_window = max(self.window, delegate_coalesce_ms / 1000.0)
         self._lock = threading.Lock()
         self._last_public: dict[int, float] = {}
-        self._pending: set[int] = set()
+        self._pending: dict[int, float] = {}      # meeting id -> when its trailing message is due
 
     def bind(self, rt) -> None:
         self.rt = rt
@@ -47,7 +62,8 @@ class SocketPublisher:
         except Exception:  # a failed emit must never undo or hide a committed change
             log.exception("publish failed for %s v%s", change.code, change.version)
         if change.public:
-            self.schedule_public(change.meeting_id)
+            by_delegate = getattr(change.actor.role, "value", change.actor.role) in ("delegate", "anonymous")
+            self.schedule_public(change.meeting_id, self.delegate_window if by_delegate else None)
 
     # -- staff, unit and owner messages: exact, versioned -------------------------------------------------------
     def _publish_private(self, change) -> None:
@@ -84,22 +100,32 @@ class SocketPublisher:
                     for r in rs]}, to=room_unit(mid, uid))
 
     # -- public state: whole, coalesced ---------------------------------------------------------------------------
-    def schedule_public(self, mid: int) -> None:
+    def schedule_public(self, mid: int, window: float | None = None) -> None:
+        """Leading edge + trailing: emit now if nothing went out for `window`, else once when it is over. A change
+        with a shorter window (the chair's) pulls a pending trailing message forward; one emit covers all."""
+        window = self.window if window is None else window
         with self._lock:
-            if mid in self._pending:
-                return
-            wait = self._last_public.get(mid, 0.0) + self.window - time.monotonic()
-            if wait > 0:
-                self._pending.add(mid)
-        if wait > 0:
-            self.socketio.start_background_task(self._trailing, mid, wait)
-        else:
+            due = self._last_public.get(mid, float("-inf")) + window
+            if due <= time.monotonic():
+                self._pending.pop(mid, None)
+                now = True
+            else:
+                pending = self._pending.get(mid)
+                if pending is not None and pending <= due:
+                    return
+                self._pending[mid] = due
+                now = False
+        if now:
             self.emit_public(mid)
+        else:
+            self.socketio.start_background_task(self._trailing, mid, due)
 
-    def _trailing(self, mid: int, wait: float) -> None:
-        self.socketio.sleep(wait)
+    def _trailing(self, mid: int, due: float) -> None:
+        self.socketio.sleep(max(0.0, due - time.monotonic()))
         with self._lock:
-            self._pending.discard(mid)
+            if self._pending.get(mid) != due:
+                return          # an earlier message already went out, or a sooner one replaced this one
+            del self._pending[mid]
         self.emit_public(mid)
 
     def emit_public(self, mid: int) -> None:
@@ -108,7 +134,7 @@ class SocketPublisher:
         try:
             with self.rt.read() as s:
                 m = s.get(Meeting, mid)
-                state = views.public_state(s, m)
+                state = public_state_cached(self.rt, s, m)
             self.socketio.emit("public", {"v": state["v"], "state": state}, to=room_public(mid))
         except Exception:
             log.exception("public publish failed for meeting %s", mid)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..db.models import Field, Request, Unit, utcnow
-from ..domain.enums import Jurisdiction, Role, Source, Status, SubmitterKind
+from ..domain.enums import Jurisdiction, Source, Status, SubmitterKind
 from ..domain.errors import DomainError
 from ..domain.phone import PhoneError, normalize_phone
 from ..domain.roles import require
@@ -86,7 +86,7 @@ class Item:
 @dataclass
 class RowError:
     row: int
-    reasons: list[str]
+    reasons: list[tuple[str, dict]]
     preview: str = ""
 
 
@@ -229,64 +229,64 @@ def check(table: Table, mapping: dict[str, int | None], names: MeetingNames) -> 
         if not any(values.values()):
             result.skipped_empty += 1
             continue
-        reasons: list[str] = []
+        reasons: list[tuple[str, dict]] = []   # (Vietnamese msgid, values): translated when shown
         content = values["content"]
         if not content:
-            reasons.append("Thiếu nội dung ý kiến, kiến nghị.")
+            reasons.append(("Thiếu nội dung ý kiến, kiến nghị.", {}))
         elif len(content) > 4000:
-            reasons.append("Nội dung dài quá 4000 ký tự.")
+            reasons.append(("Nội dung dài quá %(limit)s ký tự.", {"limit": 4000}))
         kind = "citizen"
         if values["kind"]:
             kind = KINDS.get(norm(values["kind"]))
             if kind is None:
-                reasons.append(f"Loại phiếu “{values['kind']}” không rõ (ghi “Nhân dân” hoặc “Tổ chức”).")
+                reasons.append(("Loại phiếu “%(value)s” không rõ (ghi “Nhân dân” hoặc “Tổ chức”).", {"value": values["kind"]}))
                 kind = "citizen"
         elif values["organization"] and not values["full_name"]:
             kind = "organization"
         full_name = values["full_name"] or (values["organization"] if kind == "organization" else "")
         if not full_name:
-            reasons.append("Thiếu họ và tên người kiến nghị (hoặc tên cơ quan, tổ chức).")
+            reasons.append(("Thiếu họ và tên người kiến nghị (hoặc tên cơ quan, tổ chức).", {}))
         for target, limit in (("full_name", 120), ("address", 300), ("locality", 120), ("organization", 200),
                               ("position", 200)):
             if len(values[target]) > limit:
-                reasons.append(f"{TARGETS[target][0]} dài quá {limit} ký tự.")
+                reasons.append(("Mục “%(label)s” dài quá %(limit)s ký tự.", {"label": TARGETS[target][0], "limit": limit}))
         phone = None
         if values["phone"]:
             try:
                 phone = normalize_phone(values["phone"])
             except PhoneError:
-                reasons.append(f"Số điện thoại “{values['phone']}” không đúng.")
+                reasons.append(("Số điện thoại “%(value)s” không đúng.", {"value": values["phone"]}))
         field_id = names.default_field
         if values["field"]:
             field_id = names.fields.get(norm(values["field"]))
             if field_id is None:
-                reasons.append(f"Lĩnh vực “{values['field']}” không có trong danh sách của hội nghị.")
+                reasons.append(("Lĩnh vực “%(value)s” không có trong danh sách của hội nghị.", {"value": values["field"]}))
         unit_id = None
         if values["unit"]:
             unit_id = names.units.get(norm(values["unit"]))
             if unit_id is None:
-                reasons.append(f"Đơn vị trả lời “{values['unit']}” không có trong danh sách của hội nghị.")
+                reasons.append(("Đơn vị trả lời “%(value)s” không có trong danh sách của hội nghị.", {"value": values["unit"]}))
         jurisdiction = None
         if values["jurisdiction"]:
             jurisdiction = JURISDICTIONS.get(norm(values["jurisdiction"]))
             if jurisdiction is None:
-                reasons.append(f"Thẩm quyền “{values['jurisdiction']}” không rõ (xã, tỉnh, Trung ương, ngoài).")
+                reasons.append(("Thẩm quyền “%(value)s” không rõ (xã, tỉnh, Trung ương, ngoài).",
+                                {"value": values["jurisdiction"]}))
         wants = norm(values["wants_to_speak"])
         if wants not in YES | NO:
-            reasons.append(f"Cột đăng ký phát biểu “{values['wants_to_speak']}” phải là “có” hoặc “không”.")
+            reasons.append(("Cột đăng ký phát biểu “%(value)s” phải là “có” hoặc “không”.", {"value": values["wants_to_speak"]}))
         if len(values["prepared_answer"]) > 10000:
-            reasons.append("Nội dung trả lời dài quá 10000 ký tự.")
+            reasons.append(("Nội dung trả lời dài quá %(limit)s ký tự.", {"limit": 10000}))
         if reasons:
             result.errors.append(RowError(number, reasons, content[:80] or full_name[:80]))
             continue
         result.items.append(Item(
             row=number, kind=kind, full_name=full_name, content=content, phone=phone,
             address=values["address"] or None,
-            locality=values["locality"] or (values["address"] if kind == "citizen" and mapping.get("locality") is None
-                                            else ""),
+            locality=values["locality"],          # public; never copied from the contact address
             organization=values["organization"], position=values["position"], field_id=field_id, unit_id=unit_id,
             prepared_answer=values["prepared_answer"], jurisdiction=jurisdiction,
-            wants_to_speak=wants not in NO or mapping.get("wants_to_speak") is None))
+            wants_to_speak=wants not in NO - {""}))      # an empty cell: yes, as on the paper form
     if not result.items and not result.errors:
         raise ImportError_("file_empty", "Tệp không có dòng dữ liệu nào.")
     return result

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..db.models import (Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, Request, utcnow)
+from ..db.models import (Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, Request, RoleKey, utcnow)
 from ..documents import (AttendanceLine, DocIntervention, DocMeeting, Person, StepLine, SummaryRow,
                          build_conclusion_docx, build_minutes_docx, build_summary_xlsx)
 from ..domain.enums import Status
@@ -43,6 +43,7 @@ LEVEL_LABELS = {"commune": "cấp xã", "province": "cấp tỉnh", "central": "
 SOURCE_LABELS = {"phone": "Điện thoại (QR)", "paper": "Phiếu giấy", "precollected": "Thu thập trước hội nghị",
                  "floor": "Phát biểu tại hội trường"}
 LEADERS_LABEL = "Đại biểu lãnh đạo"
+ROLE_NAMES = {"secretary": "Thư ký", "chair": "Chủ trì", "organiser": "Ban tổ chức"}
 
 
 class MinutesConflict(Conflict):
@@ -65,6 +66,19 @@ def hhmm(dt: datetime | None, offset: timedelta = timedelta(hours=DEFAULT_UTC_OF
 
 def _iso(dt) -> str | None:
     return dt.isoformat() if dt is not None else None
+
+
+def who(session, label: str) -> str:
+    """A person-readable author for an actor label ("secretary:key3" -> "Thư ký – Thư ký 2")."""
+    if not label:
+        return ""
+    role, _, name = label.partition(":")
+    role_name = ROLE_NAMES.get(role, role)
+    if name.startswith("key") and name[3:].isdigit():
+        key = session.get(RoleKey, int(name[3:]))
+        if key is not None and key.label and key.label != role:
+            return f"{role_name} – {key.label}"
+    return role_name
 
 
 # -- reading -----------------------------------------------------------------------------------------------------
@@ -111,7 +125,7 @@ def _duration(r: Request) -> int | None:
 
 
 def entry_dict(r: Request, entry: MinutesEntry | None, order: int, names: Names, co: list[Request],
-               offset: timedelta, floor_id: int | None = None) -> dict:
+               offset: timedelta, floor_id: int | None = None, session=None) -> dict:
     """One intervention for the secretary's screen. Never the phone or the address."""
     texts = effective_texts(r, entry)
     return {
@@ -132,7 +146,8 @@ def entry_dict(r: Request, entry: MinutesEntry | None, order: int, names: Names,
         "summary": texts["summary"], "answer_summary": texts["answer_summary"],
         "edited": entry is not None and entry.revision > 0,
         "revision": entry.revision if entry is not None else 0,
-        "updated_by": entry.updated_by if entry is not None else "",
+        "updated_by": (who(session, entry.updated_by) if session is not None else entry.updated_by)
+        if entry is not None else "",
         "updated_at": _iso(entry.updated_at) if entry is not None else None,
     }
 
@@ -180,8 +195,8 @@ def minutes_view(session, m: Meeting, offset: timedelta | None = None) -> dict:
         "signatories": _signatories(m),
         "fields": [{"id": fid, "name": name} for fid, name in names.fields.items()],
         "units": [{"id": uid, "name": name} for uid, name in names.units.items()],
-        "entries": [entry_dict(r, entries.get(r.id), k, names, co.get(r.id, []), offset, m.floor_request_id)
-                    for k, r in enumerate(reqs, 1)],
+        "entries": [entry_dict(r, entries.get(r.id), k, names, co.get(r.id, []), offset, m.floor_request_id,
+                               session) for k, r in enumerate(reqs, 1)],
     }
 
 
@@ -211,7 +226,8 @@ def revisions(rt, code: str, request_id: int) -> dict:
         return {"request_id": request_id, "ticket": req.ticket, "revision": entry.revision if entry else 0,
                 "original": {"summary": req.content, "answer_summary": req.answer_summary},
                 "revisions": [{"revision": r.revision, "summary": r.summary, "answer_summary": r.answer_summary,
-                               "author": r.author, "at": _iso(r.at), "time": hhmm(r.at, offset)} for r in rows]}
+                               "author": who(s, r.author), "at": _iso(r.at), "time": hhmm(r.at, offset)}
+                              for r in rows]}
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
@@ -255,7 +271,7 @@ def save_entry(rt, code: str, actor: Actor, request_id: int, expected_revision: 
                      if v != now_texts[k] and (base is None or stored[k] != base[k])]
             if clash:
                 theirs = {"revision": current, **now_texts,
-                          "updated_by": entry.updated_by if entry is not None else "",
+                          "updated_by": who(uow.session, entry.updated_by) if entry is not None else "",
                           "updated_at": _iso(entry.updated_at) if entry is not None else None}
                 raise MinutesConflict(
                     "minutes_conflict",
@@ -279,7 +295,7 @@ def save_entry(rt, code: str, actor: Actor, request_id: int, expected_revision: 
         texts = effective_texts(req, entry)
         result = {"request_id": request_id, "ticket": req.ticket, "revision": entry.revision,
                   "summary": texts["summary"], "answer_summary": texts["answer_summary"],
-                  "updated_by": entry.updated_by, "updated_at": _iso(entry.updated_at),
+                  "updated_by": who(uow.session, entry.updated_by), "updated_at": _iso(entry.updated_at),
                   "edited": entry.revision > 0}
         uow.extra = {"minutes": result}
         uow.audit_extra["minutes"] = {"request_id": request_id, "revision": entry.revision,

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
 
-from ..db.models import Admin, AuditLog, Field, LoginAttempt, Request, RoleKey, Unit, utcnow
+from ..db.models import Admin, AuditLog, Field, LoginAttempt, ProgrammeStep, Request, RoleKey, Unit, utcnow
 from ..domain.errors import DomainError, NotFound
 from ..domain.roles import require
 from .uow import Actor, UnitOfWork
@@ -130,6 +130,29 @@ def set_results(rt, actor: Actor, code: str, published: bool, hide_names: bool) 
         uow.audit_extra["results"] = {"before": {"published": m.results_published, "hide_names": m.results_hide_names},
                                       "after": {"published": published, "hide_names": hide_names}}
         m.results_published, m.results_hide_names = bool(published), bool(hide_names)
+
+
+def set_programme(rt, actor: Actor, code: str, titles: list[str]) -> None:
+    """Replace the programme (the steps the projector shows) before the meeting starts."""
+    require(actor.role, "meeting.setup")
+    titles = [" ".join(t.split()) for t in titles if t and t.strip()]
+    if not titles:
+        _bad("programme_empty", "Chương trình cần ít nhất một bước.", "steps")
+    if len(titles) > 30 or any(len(t) > 300 for t in titles):
+        _bad("programme_long", "Tối đa 30 bước, mỗi bước không quá 300 ký tự.", "steps")
+    with UnitOfWork(rt, code, actor, "set_programme", f"meeting:{code}") as uow:
+        m = uow.track_meeting()
+        if m.current_step or m.status in ("live", "closed"):
+            raise DomainError("programme_started", "Hội nghị đã bắt đầu; không sửa chương trình được nữa.",
+                              field="steps")
+        old = list(uow.session.scalars(select(ProgrammeStep).where(ProgrammeStep.meeting_id == m.id)))
+        uow.audit_extra["programme"] = {"before": [s.title for s in sorted(old, key=lambda s: s.position)],
+                                        "after": titles}
+        for s in old:
+            uow.session.delete(s)
+        uow.session.flush()
+        for i, title in enumerate(titles, 1):
+            uow.session.add(ProgrammeStep(meeting_id=m.id, position=i, title=title))
 
 
 # -- answering units and fields -----------------------------------------------------------------------------------

@@ -57,12 +57,21 @@ def submit(rt, code: str, actor: Actor, data: NewRequest) -> tuple[Request, bool
     """File a request. Returns (request, created). Retries with the same idempotency key return the first."""
     staff_entry = data.source in (Source.PAPER, Source.FLOOR, Source.PRECOLLECTED)
     require(actor.role, "request.enter_paper" if staff_entry else "request.submit")
+    data.idempotency_key = (data.idempotency_key or "").strip() or None
     if data.idempotency_key:
-        existing = _by_idempotency(rt, code, data.idempotency_key)
+        existing = _by_idempotency(rt, code, data.idempotency_key)   # cheap read first: retries are common
         if existing is not None:
             return existing, False
     with UnitOfWork(rt, code, actor, "submit") as uow:
         m = uow.meeting
+        if data.idempotency_key:
+            # Checked again under the write lock: two retries racing each other still make one request.
+            existing = uow.session.scalars(select(Request).where(
+                Request.meeting_id == m.id, Request.idempotency_key == data.idempotency_key)).first()
+            if existing is not None:
+                uow.session.expunge(existing)
+                uow.discard()
+                return existing, False
         if not staff_entry:
             if m.status == "closed" or not m.registration_open:
                 raise DomainError("registration_closed", m.registration_note or "Đã hết thời gian đăng ký phát biểu.")

@@ -83,6 +83,11 @@ class UnitOfWork:
         self.extra: dict = {}
         self.audit_extra: dict = {}
         self.change: ChangeSet | None = None
+        self._noop = False
+
+    def discard(self) -> None:
+        """Nothing to change after all (e.g. a retried submission): leave without commit, audit or publish."""
+        self._noop = True
 
     # -- loading -------------------------------------------------------------------------------------------
     def __enter__(self) -> "UnitOfWork":
@@ -134,7 +139,7 @@ class UnitOfWork:
     # -- commit ----------------------------------------------------------------------------------------------
     def __exit__(self, exc_type, exc, tb):
         try:
-            if exc_type is not None:
+            if exc_type is not None or self._noop:
                 self.session.rollback()
                 self.session.close()
                 return False

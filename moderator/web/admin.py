@@ -19,7 +19,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..db.models import Admin, AuditLog, Field, Meeting, Request, RoleKey, Unit
+from ..db.models import Admin, AuditLog, Field, Meeting, ProgrammeStep, Request, RoleKey, Unit
 from ..domain.enums import AnswerMode, Role
 from ..domain.errors import DomainError, NotFound
 from ..domain.presets import PRESETS
@@ -215,8 +215,10 @@ def render_settings(m: Meeting, error: str | None = None, status: int = 200, fld
     sec = sig.get("secretary") or {}
     with rt().read() as s:
         n_requests = s.scalar(select(func.count()).select_from(Request).where(Request.meeting_id == m.id))
+        steps = [p.title for p in s.scalars(select(ProgrammeStep).where(ProgrammeStep.meeting_id == m.id)
+                                            .order_by(ProgrammeStep.position))]
     return render_template("admin/meeting.html", m=m, tab="settings", chairs=chairs, secretary=sec, error=error,
-                           error_field=fld, n_requests=n_requests), status
+                           error_field=fld, n_requests=n_requests, steps=steps), status
 
 
 def _signatories(f) -> dict:
@@ -250,6 +252,17 @@ def settings(code):
     except DomainError as e:
         return render_settings(m, message_of(e), e.status, e.details.get("field"))
     return done(_("Đã lưu thiết lập hội nghị."), "admin.meeting", code=m.code)
+
+
+@bp.post("/meetings/<code>/programme")
+@login_required
+def programme(code):
+    m = load(code)
+    try:
+        organiser.set_programme(rt(), g.actor, m.code, (request.form.get("steps", "") or "").splitlines())
+    except DomainError as e:
+        return render_settings(m, message_of(e), e.status, e.details.get("field"))
+    return done(_("Đã lưu chương trình hội nghị."), "admin.meeting", code=m.code)
 
 
 # -- units and fields ---------------------------------------------------------------------------------------------
@@ -358,6 +371,17 @@ def _import_dir() -> Path:
     return p
 
 
+def _forget_old_uploads(older_than: float = 24 * 3600) -> None:
+    """Uploaded spreadsheets wait only until confirmed or abandoned: a day at most (they hold personal data)."""
+    import time
+    for f in _import_dir().glob("*.bin"):
+        try:
+            if f.stat().st_mtime < time.time() - older_than:
+                f.unlink()
+        except OSError:
+            pass
+
+
 def _stored_upload(m: Meeting):
     info = (session.get("imports") or {}).get(m.code)
     token = request.form.get("token", "")
@@ -395,9 +419,13 @@ def import_upload(code):
         table = importer.read_table(data, up.filename)
     except DomainError as e:
         return render_template("admin/import.html", m=m, tab="import", step="upload", error=message_of(e)), e.status
+    _forget_old_uploads()
     token = secrets.token_hex(16)
     (_import_dir() / f"{token}.bin").write_bytes(data)
     imports = dict(session.get("imports") or {})
+    previous = (imports.get(m.code) or {}).get("token", "")
+    if previous.isalnum():
+        (_import_dir() / f"{previous}.bin").unlink(missing_ok=True)
     imports[m.code] = {"token": token, "filename": up.filename[:200]}
     session["imports"] = imports
     return render_template("admin/import.html", m=m, tab="import", step="map", token=token,

@@ -6,6 +6,7 @@ from flask import current_app, jsonify, request
 from ..domain.enums import AnswerMode, Jurisdiction, Role, Source, SubmitterKind
 from ..domain.errors import NotFound
 from ..domain.roles import require
+from ..realtime.publisher import public_state_cached
 from ..services import floor, meetings, requests as reqs, views
 from ..services.requests import Answer, Decision, NewRequest
 from . import schemas as sc
@@ -50,7 +51,7 @@ def public_state(code):
         m = views.load_meeting(s, code)
         if m is None:
             raise NotFound("meeting_not_found", "Không tìm thấy hội nghị với mã này.")
-        return views.public_state(s, m)
+        return public_state_cached(rt(), s, m)
 
 
 @operation("/meetings/<code>/staff", "GET", summary="Full state for chair, secretary and organiser",

@@ -401,7 +401,7 @@
       var pos = i + 1;
       return el("li", { class: pos === m.current_step ? "is-current" : (pos < m.current_step ? "is-done" : "") },
         btn(pos + ". " + title, function () { act("PUT", "/programme", { position: pos }); }, "ch-step",
-            { "aria-current": pos === m.current_step ? "step" : null, "data-position": pos }));
+            { "aria-current": pos === m.current_step ? "step" : null, "data-position": pos, title: title }));
     }));
     $("ch-next-step").disabled = m.current_step >= steps.length;
     $("ch-reg").checked = !!m.registration_open;
@@ -445,9 +445,18 @@
     extrasTimer = setTimeout(async function () {
       extrasTimer = null;
       var res = await Promise.all([Live.api("GET", API + "/forecast"), Live.api("GET", API + "/merge-suggestions")]);
-      if (res[0].ok) S.forecast = res[0].data;
-      if (res[1].ok) S.suggestions = res[1].data.suggestions || [];
-      if (!S.drag) { renderQueue(); renderForecast(); renderSuggestions(); }
+      var cut = function (f) { return f ? f.can_reach + "/" + f.not_reached : ""; };
+      var queueChanged = false, suggChanged = false;
+      if (res[0].ok) { queueChanged = cut(S.forecast) !== cut(res[0].data); S.forecast = res[0].data; }
+      if (res[1].ok) {
+        var next = res[1].data.suggestions || [];
+        suggChanged = JSON.stringify(next) !== JSON.stringify(S.suggestions);
+        S.suggestions = next;
+      }
+      if (S.drag) { S.pendingRender = true; return; }
+      renderForecast();
+      if (queueChanged) renderQueue();      // only the cut-off line moves: do not rebuild the list for nothing
+      if (suggChanged) renderSuggestions();
     }, delay === undefined ? 150 : delay);
   }
   setInterval(function () { refreshExtras(0); }, 60000);
@@ -865,6 +874,7 @@
     },
     onStaff: function (msg) {
       (msg.requests || []).forEach(function (r) { S.requests[r.id] = r; });
+      S.optimisticOrder = null;     // the server's order from now on (ours, once our reorder is committed)
       if (msg.meeting) S.meeting = msg.meeting;
       render();
       if (dlgId !== null && dlg.open && S.requests[dlgId] && msg.requests && msg.requests.some(function (r) { return r.id === dlgId; })) {

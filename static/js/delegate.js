@@ -490,8 +490,23 @@
     });
   }
 
+  // The Socket.IO client is fetched once the page has loaded: the form and the ticket show at once, even on
+  // a slow hall network, and become live a moment later.
+  function withSocketIo(fn) {
+    if (typeof window.io === "function") { fn(); return; }
+    var src = document.getElementById("socketio-src");
+    if (!src) return;
+    var load = function () {
+      var s = document.createElement("script");
+      s.src = src.getAttribute("content");
+      s.onload = fn;
+      document.head.appendChild(s);
+    };
+    if (document.readyState === "complete") load();
+    else window.addEventListener("load", load, { once: true });
+  }
+
   function setupLive() {
-    if (typeof window.io !== "function") return;
     state.conn = L.connect({
       meeting: code,
       snapshotUrls: { public: API + "/public", mine: API + "/mine" },
@@ -518,7 +533,7 @@
     if (form) setupForm(form);
     if (document.querySelector(".ticket")) setupTicketActions();
     else if (screen.getAttribute("data-screen") === "join") setupTicketActions();
-    if (screen.getAttribute("data-screen") !== "form") setupLive();
+    if (screen.getAttribute("data-screen") !== "form") withSocketIo(setupLive);
   });
 
   // For tests and the console.

@@ -388,6 +388,43 @@
     });
   }
 
+  /* ------------------------------------------------------------- number, format, signatories */
+
+  var headerDirty = false;
+
+  function renderHeader(data) {
+    var form = document.getElementById("sec-header");
+    if (headerDirty) return;
+    var m = data.meeting, sig = data.signatories, chairs = sig.chairs || [];
+    form.doc_number.value = m.doc_number || "";
+    form.doc_format.value = m.doc_format || "party";
+    [1, 2].forEach(function (k) {
+      var c = chairs[k - 1] || {};
+      form["chair" + k + "_name"].value = c.name || "";
+      form["chair" + k + "_title"].value = c.title || "";
+    });
+    form.secretary_name.value = (sig.secretary && sig.secretary.name) || "";
+    form.secretary_title.value = (sig.secretary && sig.secretary.title) || "";
+  }
+
+  function setupHeader() {
+    var form = document.getElementById("sec-header");
+    form.addEventListener("input", function () { headerDirty = true; });
+    form.addEventListener("change", function () { headerDirty = true; });
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      var chairs = [1, 2].map(function (k) {
+        return { name: form["chair" + k + "_name"].value.trim(), title: form["chair" + k + "_title"].value.trim() };
+      }).filter(function (c) { return c.name; });
+      var body = { doc_number: form.doc_number.value.trim(), doc_format: form.doc_format.value, chairs: chairs,
+                   secretary: { name: form.secretary_name.value.trim(), title: form.secretary_title.value.trim() } };
+      var state = document.getElementById("sec-header-state");
+      var res = await Live.api("PUT", API + "/minutes/header", body);
+      if (res.ok) { headerDirty = false; state.textContent = t("header_saved"); }
+      else state.textContent = t("save_error", { msg: errorMessage(res) });
+    });
+  }
+
   /* ------------------------------------------------------------- paper form */
 
   function newKey() {
@@ -464,6 +501,7 @@
         s.time ? el("span", { class: "muted" }, " (" + t("step_time", { t: s.time }) + ")") : null);
     }));
     renderAttendance(data.attendance);
+    renderHeader(data);
     renderFields(data.fields);
     if (conclusion.dirty === null && document.activeElement !== conclusion.node && conclusion.node.value !== m.conclusion) {
       conclusion.node.value = m.conclusion || "";
@@ -526,6 +564,7 @@
   Live.ready(function () {
     document.getElementById("sec-status").textContent = t("loading");
     setupAttendance();
+    setupHeader();
     setupPaper();
     updatePending();
     window.addEventListener("online", flushAll);

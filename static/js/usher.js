@@ -20,7 +20,7 @@
   function seatNode(r) {
     var seat = (r.seat || "").trim();
     return seat
-      ? Live.el("div", { class: "us-seat" }, t("Ghế") + " " + seat)
+      ? Live.el("div", { class: "us-seat" }, Live.el("span", { class: "us-seat-key" }, t("Chỗ ngồi")), " ", seat)
       : Live.el("div", { class: "us-seat is-unknown" }, t("Chưa rõ chỗ ngồi"));
   }
 

@@ -1,4 +1,4 @@
-"""One real server (eventlet, demo meeting) shared by the organiser tests of a module, with an organiser account
+"""One real server (eventlet, demo meeting) shared by the organiser tests (each picks its own requests), with an organiser account
 created through the CLI against the server's own instance, and a logged-in HTTP session."""
 import os
 import re
@@ -13,7 +13,7 @@ from tests.support.server import ROOT, ServerProcess
 from .helpers import PASSWORD
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live(tmp_path_factory):
     srv = ServerProcess(tmp_path_factory.mktemp("admin") / "instance", demo=True)
     srv.start()

@@ -162,3 +162,24 @@ def test_role_links_qr_and_revoke(client, rt, app):
     assert r.status_code == 303
     assert "Đã thu hồi" in client.get(r.headers["Location"]).get_data(as_text=True)
     assert other.get(f"/api/v1/meetings/{code}/staff", headers={"X-Role-Key": key}).status_code == 403
+
+
+def test_programme_edited_before_the_meeting_only(client, rt):
+    csrf = login(client, rt)
+    code = create(client, csrf)
+    r = client.post(f"/admin/meetings/{code}/programme", data={"csrf_token": csrf,
+                                                               "steps": "Khai mạc\n\nĐối thoại\nBế mạc\n"})
+    assert r.status_code == 303
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Khai mạc\nĐối thoại\nBế mạc</textarea>" in html
+    from moderator.services.meetings import set_step
+    from moderator.services.uow import Actor
+    from moderator.domain.enums import Role
+    set_step(rt, code, Actor(Role.SECRETARY, "t"), 1)
+    r = client.post(f"/admin/meetings/{code}/programme", data={"csrf_token": csrf, "steps": "Khác"})
+    assert r.status_code == 400 and "Hội nghị đã bắt đầu" in r.get_data(as_text=True)
+    with rt.read() as s:
+        mid = s.scalars(select(Meeting.id).where(Meeting.code == code)).one()
+        steps = s.scalars(select(ProgrammeStep.title).where(ProgrammeStep.meeting_id == mid)
+                          .order_by(ProgrammeStep.position)).all()
+    assert steps == ["Khai mạc", "Đối thoại", "Bế mạc"]

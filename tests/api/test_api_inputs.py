@@ -127,3 +127,11 @@ def test_openapi_lists_every_operation(client, app):
 def test_healthz_reports_database_and_queue(client):
     body = client.get("/healthz").get_json()
     assert body["database"] == "ok" and body["message_queue"] == "off"
+
+
+def test_an_empty_idempotency_key_is_no_key(client, chair):
+    n = count(client, chair)
+    for _ in range(2):
+        r = client.post("/api/v1/meetings/DEMO/requests", headers=DEVICE, json={**GOOD, "idempotency_key": ""})
+        assert r.status_code == 201
+    assert count(client, chair) == n + 2

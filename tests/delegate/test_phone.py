@@ -69,11 +69,13 @@ def test_citizen_scan_to_ticket_then_the_chair_calls_and_the_phone_follows(srv, 
     assert req["phone"] == "0912345678" and req["seat"] == "Hàng 4, bên trái" and req["kind"] == "citizen"
     assert req["field_id"] and req["wants_to_speak"] is True
 
-    page.wait_for_function("window.Live && document.querySelector('.reconnecting') === null || "
-                           "document.querySelector('.reconnecting').hidden")
+    assert wait_until(lambda: page.evaluate("() => { const m = document.querySelector('.reconnecting'); "
+                                            "return !m || m.hidden; }"))
+    other = next(r for r in staff_requests(srv) if r["status"] == "submitted" and r["id"] != req["id"])
+    chair(srv, "POST", f"/requests/{other['id']}/accept", json={})    # someone is ahead in the queue
     chair(srv, "POST", f"/requests/{req['id']}/accept", json={})
     expect_status(page, "Đã xếp lượt phát biểu")
-    expect_status(page, "lượt thứ")
+    expect_status(page, "lượt thứ 2")
     assert "Thời gian chờ dự kiến" in status_text(page) or "người tiếp theo" in status_text(page)
     chair(srv, "POST", "/queue/%d/move" % req["id"], json={"to": "top"})
     expect_status(page, "Bạn là người tiếp theo")
@@ -285,7 +287,7 @@ def test_registration_closed_is_shown_live_with_the_reason(srv, new_page):
 
 
 def _first_view(srv, new_page, path):
-    page = new_page(viewport=PHONE)
+    page = new_page(viewport=PHONE, bypass_csp=True)        # only so that the test can inject axe-core
     sizes = []
     page.on("requestfinished", lambda r: sizes.append((r.url, r.sizes()["responseBodySize"] +
                                                        r.sizes()["responseHeadersSize"])))
@@ -299,6 +301,7 @@ def test_first_view_weight_text_size_tap_targets_and_axe(srv, new_page):
     for path in ("/j/DEMO", "/j/DEMO/form"):
         page, sizes = _first_view(srv, new_page, path)
         total = sum(s for _, s in sizes)
+        print(f"first view {path}: {total} bytes in {len(sizes)} responses")
         assert total <= 60 * 1024, (path, total, sizes)
         assert all(u.startswith(srv.url) for u, _ in sizes)                # nothing from outside the hall
         # body text >= 17 px, tap targets >= 44 px, on a 360 px wide phone, nothing wider than the screen
@@ -324,7 +327,7 @@ def test_first_view_weight_text_size_tap_targets_and_axe(srv, new_page):
             .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help)""")
         assert bad == [], (path, bad)
     # the form with its error messages, the ticket page, and English one tap away
-    page = new_page(viewport=PHONE)
+    page = new_page(viewport=PHONE, bypass_csp=True)
     page.goto(srv.url + "/j/DEMO/form")
     page.click("#submit")
     page.add_script_tag(path=str(AXE))
@@ -353,6 +356,9 @@ def test_usable_within_two_seconds_on_slow_3g(srv, new_page):
     start = time.monotonic()
     page.goto(srv.url + "/j/DEMO", wait_until="commit")
     page.locator("#register").wait_for(state="visible")
-    page.wait_for_function("getComputedStyle(document.getElementById('register')).backgroundColor !== 'rgba(0, 0, 0, 0)'")
+    styled = "() => getComputedStyle(document.getElementById('register')).backgroundColor === 'rgb(11, 79, 156)'"
+    while not page.evaluate(styled) and time.monotonic() - start < 5:   # the style sheet has arrived
+        time.sleep(0.02)
     usable = time.monotonic() - start
+    print(f"slow 3G: usable after {usable:.2f} s")
     assert usable < 2.0, usable

@@ -354,3 +354,17 @@ def test_projector_recovers_after_a_server_restart(hall, projector):
     # And it keeps following live events on the new connection.
     chair(hall, "PUT", "/message", {"text": ""})
     wait_until(lambda: not page.locator("#pj-banner").is_visible(), timeout=2, what="message cleared")
+
+
+def test_closed_meeting_says_so(hall, projector):
+    pages = [projector(size) for size in SIZES]
+    if public(hall)["floor"] is not None and public(hall)["floor"]["state"] != "called":
+        chair(hall, "POST", "/floor/end")
+    chair(hall, "POST", "/close", {})
+
+    def closed(page, res):
+        assert state_of(page) == "closed"
+        text = visible_text(page)
+        assert "Hội nghị đã kết thúc." in text and "Quét mã QR" not in text
+        assert not page.locator("#pj-idle-next").is_visible()
+    both(pages, hall, "14-closed", closed)

@@ -194,7 +194,8 @@ def test_two_clerks_never_overwrite_each_other(client, rt, scripted):
     revs = client.get(f"{API}/minutes/entries/{rid}/revisions", headers=sec).get_json()
     assert [v["revision"] for v in revs["revisions"]] == [3, 2, 1]
     assert [v["summary"] for v in revs["revisions"]] == ["Bản của thư ký 2", "Bản của thư ký 1", "Bản của thư ký 1"]
-    assert revs["revisions"][0]["author"].startswith("chair:")
+    assert revs["revisions"][0]["author"].startswith("Chủ trì")
+    assert revs["revisions"][2]["author"] == "Thư ký"
     assert revs["original"]["summary"]
 
 

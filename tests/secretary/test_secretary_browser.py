@@ -174,3 +174,36 @@ def test_paper_form_lands_in_the_chairs_inbox(srv, new_page):
     page.click('#sec-paper button[type="submit"]')
     page.locator("#sec-paper-error").wait_for(state="visible")
     assert page.locator("#p-content").get_attribute("aria-invalid") == "true"
+
+
+def test_attendance_and_signatories_are_saved_for_the_documents(srv, new_page):
+    page = open_secretary(srv, new_page)
+    page.click("#sec-details > summary")
+    page.click("#sec-add-group")
+    page.locator(".sec-group .sec-label").last.fill("Đại diện Hội Cựu chiến binh")
+    page.locator(".sec-group .sec-count").last.fill("15")
+    page.click('#sec-attendance button[type="submit"]')
+    page.wait_for_function("() => /Đã lưu/.test(document.querySelector('#sec-attendance-state').textContent)")
+    page.fill("#h-doc_number", "07-BB/ĐU")
+    page.fill('input[name="secretary_name"]', "Phạm Thị Ghi")
+    page.click('#sec-header button[type="submit"]')
+    page.wait_for_function("() => /Đã lưu/.test(document.querySelector('#sec-header-state').textContent)")
+    # The chair's conclusion, typed by the secretary, saves by itself too.
+    page.fill("#sec-conclusion", "Giao các phòng chuyên môn trả lời bằng văn bản trước ngày 15/12.")
+    wait_until(lambda: srv.api("GET", "/meetings/DEMO/minutes", role="secretary").json()["meeting"]["conclusion"]
+               == "Giao các phòng chuyên môn trả lời bằng văn bản trước ngày 15/12.", timeout=6)
+    view = srv.api("GET", "/meetings/DEMO/minutes", role="secretary").json()
+    assert {"label": "Đại diện Hội Cựu chiến binh", "count": 15} in view["attendance"]["groups"]
+    assert view["meeting"]["doc_number"] == "07-BB/ĐU"
+    assert view["signatories"]["secretary"]["name"] == "Phạm Thị Ghi"
+    assert len(view["signatories"]["chairs"]) == 2          # the demo's co-chairs were kept
+    # The exported minutes carry them.
+    r = srv.api("GET", "/meetings/DEMO/minutes.docx", role="secretary")
+    assert r.status_code == 200
+    from docx import Document
+    import io
+    doc = Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(c.text for t in doc.tables for row in t.rows
+                                                                 for c in row.cells)
+    assert "Đại diện Hội Cựu chiến binh: 15 người" in text and "Số 07-BB/ĐU" in text and "Phạm Thị Ghi" in text
+    assert "trả lời bằng văn bản trước ngày 15/12." in text
