@@ -61,6 +61,13 @@ def rss_mb(pid: int) -> dict:
     return {"rss_mb": out.get("VmRSS"), "peak_rss_mb": out.get("VmHWM")}
 
 
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 def machine() -> dict:
     cpu = "?"
     try:
@@ -466,6 +473,7 @@ def main(argv=None) -> int:
     p.add_argument("--crowd", type=int)
     p.add_argument("--submissions", type=int)
     p.add_argument("--actions", type=int)
+    p.add_argument("--burst-seconds", type=float)
     p.add_argument("--out", help="write the report here (default docs/performance.md for a full run)")
     p.add_argument("--json", help="also write the raw figures as JSON")
     args = p.parse_args(argv)
@@ -473,7 +481,7 @@ def main(argv=None) -> int:
     phones = args.phones or (50 if quick else 300)
     crowd = args.crowd if args.crowd is not None else (0 if quick else 2000)
     burst_n = args.submissions or (30 if quick else 300)
-    burst_s = 3.0 if quick else 10.0
+    burst_s = args.burst_seconds or (3.0 if quick else 10.0)
     n_actions = args.actions or (5 if quick else 20)
     spacing = 0.5
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -482,9 +490,11 @@ def main(argv=None) -> int:
         print(msg, flush=True)
 
     t_start = time.time()
+    load_start = loadavg()
     results = {"machine": machine(), "command": "python " + " ".join(["-m bench"] + (argv or sys.argv[1:])),
                "sizes": {"phones": phones, "crowd": crowd, "submissions": burst_n, "burst_seconds": burst_s,
-                         "actions": n_actions, "spacing_s": spacing}, "bare": {}, "moderator": {}}
+                         "actions": n_actions, "spacing_s": spacing}, "bare": {}, "moderator": {},
+               "loadavg_start": load_start, "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     with tempfile.TemporaryDirectory(prefix="moderator-bench-") as tmp:
         workdir = Path(tmp)
         # the bare server sends a copy of the real public state, so both send the same bytes
@@ -501,6 +511,7 @@ def main(argv=None) -> int:
             results["moderator"][mode] = run_moderator(mode, phones, crowd, n_actions, spacing, burst_n, burst_s,
                                                        workdir, log)
     results["seconds"] = round(time.time() - t_start)
+    results["loadavg_end"] = loadavg()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     out = args.out or (None if quick else str(ROOT / "docs" / "performance.md"))

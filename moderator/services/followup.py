@@ -77,7 +77,8 @@ def tracker(session, m: Meeting, today: date | None = None, only_open: bool = Fa
             id=r.id, ticket=r.ticket, name=r.full_name or r.organization, field=fields.get(r.field_id, ""),
             content=r.content, unit_id=r.unit_id, unit=units.get(r.unit_id, ""), mode=r.answer_mode,
             level=r.answer_level, deadline=r.answer_deadline, status=r.status, answered_at=r.answered_at,
-            summary=r.answer_summary, overdue=still_open and r.answer_deadline is not None and r.answer_deadline < today,
+            summary=r.answer_summary,
+            overdue=still_open and r.answer_deadline is not None and r.answer_deadline < today,
             open=still_open))
     # Overdue first, then by deadline (none last), then ticket.
     rows.sort(key=lambda t: (not t.overdue, not t.open, t.deadline or date.max, t.ticket))
@@ -158,7 +159,7 @@ def statistics(session, m: Meeting) -> dict:
 
 
 def bar_chart_svg(rows: list[tuple[str, int]], width: int = 640, bar: int = 22, gap: int = 8,
-                  label_width: int = 230) -> str:
+                  label_width: int = 250) -> str:
     """A horizontal bar chart as an SVG string (no script, no style attribute: CSP-safe, printable)."""
     from markupsafe import escape
     if not rows:
@@ -171,7 +172,7 @@ def bar_chart_svg(rows: list[tuple[str, int]], width: int = 640, bar: int = 22, 
     for i, (label, value) in enumerate(rows):
         y = gap + i * (bar + gap)
         w = max(1, round(room * value / top)) if value else 0
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= 30 else label[:29] + "…"
         parts.append(f'<g><title>{escape(label)}: {value}</title>'
                      f'<text class="chart-label" x="{label_width - 8}" y="{y + bar * 0.72:.1f}" '
                      f'text-anchor="end">{escape(short)}</text>'

@@ -230,53 +230,56 @@ def check(table: Table, mapping: dict[str, int | None], names: MeetingNames) -> 
             result.skipped_empty += 1
             continue
         reasons: list[tuple[str, dict]] = []   # (Vietnamese msgid, values): translated when shown
+
+        def bad(msgid: str, **params) -> None:
+            reasons.append((msgid, params))
+
         content = values["content"]
         if not content:
-            reasons.append(("Thiếu nội dung ý kiến, kiến nghị.", {}))
+            bad("Thiếu nội dung ý kiến, kiến nghị.")
         elif len(content) > 4000:
-            reasons.append(("Nội dung dài quá %(limit)s ký tự.", {"limit": 4000}))
+            bad("Nội dung dài quá %(limit)s ký tự.", limit=4000)
         kind = "citizen"
         if values["kind"]:
             kind = KINDS.get(norm(values["kind"]))
             if kind is None:
-                reasons.append(("Loại phiếu “%(value)s” không rõ (ghi “Nhân dân” hoặc “Tổ chức”).", {"value": values["kind"]}))
+                bad("Loại phiếu “%(value)s” không rõ (ghi “Nhân dân” hoặc “Tổ chức”).", value=values["kind"])
                 kind = "citizen"
         elif values["organization"] and not values["full_name"]:
             kind = "organization"
         full_name = values["full_name"] or (values["organization"] if kind == "organization" else "")
         if not full_name:
-            reasons.append(("Thiếu họ và tên người kiến nghị (hoặc tên cơ quan, tổ chức).", {}))
+            bad("Thiếu họ và tên người kiến nghị (hoặc tên cơ quan, tổ chức).")
         for target, limit in (("full_name", 120), ("address", 300), ("locality", 120), ("organization", 200),
                               ("position", 200)):
             if len(values[target]) > limit:
-                reasons.append(("Mục “%(label)s” dài quá %(limit)s ký tự.", {"label": TARGETS[target][0], "limit": limit}))
+                bad("Mục “%(label)s” dài quá %(limit)s ký tự.", label=TARGETS[target][0], limit=limit)
         phone = None
         if values["phone"]:
             try:
                 phone = normalize_phone(values["phone"])
             except PhoneError:
-                reasons.append(("Số điện thoại “%(value)s” không đúng.", {"value": values["phone"]}))
+                bad("Số điện thoại “%(value)s” không đúng.", value=values["phone"])
         field_id = names.default_field
         if values["field"]:
             field_id = names.fields.get(norm(values["field"]))
             if field_id is None:
-                reasons.append(("Lĩnh vực “%(value)s” không có trong danh sách của hội nghị.", {"value": values["field"]}))
+                bad("Lĩnh vực “%(value)s” không có trong danh sách của hội nghị.", value=values["field"])
         unit_id = None
         if values["unit"]:
             unit_id = names.units.get(norm(values["unit"]))
             if unit_id is None:
-                reasons.append(("Đơn vị trả lời “%(value)s” không có trong danh sách của hội nghị.", {"value": values["unit"]}))
+                bad("Đơn vị trả lời “%(value)s” không có trong danh sách của hội nghị.", value=values["unit"])
         jurisdiction = None
         if values["jurisdiction"]:
             jurisdiction = JURISDICTIONS.get(norm(values["jurisdiction"]))
             if jurisdiction is None:
-                reasons.append(("Thẩm quyền “%(value)s” không rõ (xã, tỉnh, Trung ương, ngoài).",
-                                {"value": values["jurisdiction"]}))
+                bad("Thẩm quyền “%(value)s” không rõ (xã, tỉnh, Trung ương, ngoài).", value=values["jurisdiction"])
         wants = norm(values["wants_to_speak"])
         if wants not in YES | NO:
-            reasons.append(("Cột đăng ký phát biểu “%(value)s” phải là “có” hoặc “không”.", {"value": values["wants_to_speak"]}))
+            bad("Cột đăng ký phát biểu “%(value)s” phải là “có” hoặc “không”.", value=values["wants_to_speak"])
         if len(values["prepared_answer"]) > 10000:
-            reasons.append(("Nội dung trả lời dài quá %(limit)s ký tự.", {"limit": 10000}))
+            bad("Nội dung trả lời dài quá %(limit)s ký tự.", limit=10000)
         if reasons:
             result.errors.append(RowError(number, reasons, content[:80] or full_name[:80]))
             continue

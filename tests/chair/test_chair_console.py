@@ -245,7 +245,10 @@ def test_reorder_by_drag_keyboard_and_touch(hall):
 def test_call_next_timer_and_assign_unit(hall):
     h = hall
     road = h.road
+    t0 = time.time()
     h.a.locator("body").press("n")                       # one key: call the next speaker
+    h.hall.wait_for("public", lambda m: (m["state"]["floor"] or {}).get("ticket") == road["ticket"], timeout=5)
+    print("CALL took", time.time() - t0)
     h.hall.wait_for("public", lambda m: (m["state"]["floor"] or {}).get("ticket") == road["ticket"])
     expect(h.b.locator("#ch-floor-card")).to_contain_text(f"#{road['ticket']}", timeout=SECOND * 1000)
     h.phones[0].status_of(road["id"], lambda r: r["status"] == "called")

@@ -358,8 +358,9 @@ def test_projector_recovers_after_a_server_restart(hall, projector):
 
 def test_closed_meeting_says_so(hall, projector):
     pages = [projector(size) for size in SIZES]
-    if public(hall)["floor"] is not None and public(hall)["floor"]["state"] != "called":
-        chair(hall, "POST", "/floor/end")
+    floor = public(hall)["floor"]
+    if floor is not None:
+        chair(hall, "POST", "/floor/requeue" if floor["state"] == "called" else "/floor/end")
     chair(hall, "POST", "/close", {})
 
     def closed(page, res):

@@ -1,0 +1,39 @@
+"""schemathesis against /api/openapi.json over every operation, on the real server: 0 server errors.
+
+Runs as the chair (the role that reaches the most code) and as an anonymous phone. The full run is
+`MODERATOR_FUZZ_EXAMPLES=100 pytest tests/security/test_schemathesis.py`."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.server import ServerProcess
+
+EXAMPLES = os.environ.get("MODERATOR_FUZZ_EXAMPLES", "6")
+
+
+@pytest.fixture(scope="module")
+def fuzz_server(tmp_path_factory):
+    srv = ServerProcess(tmp_path_factory.mktemp("fuzz") / "instance", demo=True,
+                        env={"MODERATOR_RATE_DEVICE": "1000000", "MODERATOR_RATE_IP": "1000000"}).start()
+    yield srv
+    srv.stop()
+
+
+WHO = ["chair", "anonymous"] if int(EXAMPLES) > 6 else ["chair"]   # the quick run: the role reaching most code
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_no_server_error_on_any_operation(fuzz_server, tmp_path, who):
+    config = tmp_path / "schemathesis.toml"
+    headers = f'headers = {{ "X-Role-Key" = "{fuzz_server.keys["chair"]}" }}\n' if who == "chair" else ""
+    config.write_text(headers + '[parameters]\ncode = "DEMO"\n')
+    out = subprocess.run(
+        [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
+         fuzz_server.url + "/api/openapi.json", "--checks", "not_a_server_error", "--max-examples", EXAMPLES,
+         "--phases", "coverage,fuzzing", "--workers", "2", "--seed", "20261121", "--no-color"],
+        capture_output=True, text=True, timeout=400)
+    tail = out.stdout[-3000:]
+    assert "Server error" not in out.stdout, tail + fuzz_server.log_path.read_text()[-4000:]
+    assert out.returncode == 0, tail
