@@ -68,6 +68,15 @@ def loadavg() -> str:
         return "?"
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) the process has used: unlike wall time, it does not depend on what else runs."""
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def machine() -> dict:
     cpu = "?"
     try:
@@ -299,8 +308,9 @@ class BareActions:
         return self.version, t0
 
 
-def fanout(fleet: Fleet, actions, count: int, spacing: float) -> dict:
+def fanout(fleet: Fleet, actions, count: int, spacing: float, pid: int | None = None) -> dict:
     fleet.clear()
+    c0 = cpu_ms(pid) if pid else None
     done = []
     for _ in range(count):
         done.append(actions.act())
@@ -309,6 +319,8 @@ def fanout(fleet: Fleet, actions, count: int, spacing: float) -> dict:
     res = deliveries(fleet.records, done)
     res["phones"] = fleet.n
     res["actions"] = count
+    if pid:
+        res["server_cpu_ms_per_action"] = _r((cpu_ms(pid) - c0) / count)
     return res
 
 
@@ -360,9 +372,11 @@ def burst(srv: ServerProcess, n: int, seconds: float, tag: str | None = None) ->
             with lock:
                 errors += 1
 
+    c0 = cpu_ms(srv.proc.pid)
     with ThreadPoolExecutor(max_workers=48) as ex:
         list(ex.map(one, range(n)))
     took = time.time() - start
+    cpu_per = (cpu_ms(srv.proc.pid) - c0) / n
     contents = staff_contents(srv)
     marks = [f"Ý kiến thử tải {tag} số {i:05d}" for i in range(n)]
     counts = {m: 0 for m in marks}
@@ -381,7 +395,8 @@ def burst(srv: ServerProcess, n: int, seconds: float, tag: str | None = None) ->
             "errors": errors, "lost": sum(1 for m in marks if counts[m] == 0),
             "duplicated": sum(max(0, counts_after[m] - 1) for m in marks),
             "replays_created": sum(1 for st in replays if st == 201),
-            "ack_p50_ms": _r(s["p50"]), "ack_p99_ms": _r(s["p99"]), "ack_max_ms": _r(s["max"])}
+            "ack_p50_ms": _r(s["p50"]), "ack_p99_ms": _r(s["p99"]), "ack_max_ms": _r(s["max"]),
+            "server_cpu_ms_per_submission": _r(cpu_per)}
 
 
 # -- reconnect storm -------------------------------------------------------------------------------------------------
@@ -419,7 +434,7 @@ def run_bare(mode: str, phones: int, crowd: int, n_actions: int, spacing: float,
             try:
                 conn = fleet.connect()
                 log(f"  bare {mode}: {conn['ok']}/{n} phones connected in {conn['seconds']} s")
-                res = fanout(fleet, BareActions(srv.url, state), n_actions, spacing)
+                res = fanout(fleet, BareActions(srv.url, state), n_actions, spacing, srv.proc.pid)
                 res.update(rss_mb(srv.proc.pid), connect=conn)
                 out[label] = res
                 log(f"  bare {mode} {label}: {res}")
@@ -441,12 +456,14 @@ def run_moderator(mode: str, phones: int, crowd: int, n_actions: int, spacing: f
         try:
             conn = fleet.connect()
             log(f"  moderator {mode}: {conn['ok']}/{phones} phones connected in {conn['seconds']} s")
-            out["fanout"] = fanout(fleet, actions, n_actions, spacing) | {"connect": conn} | rss_mb(srv.proc.pid)
+            out["fanout"] = fanout(fleet, actions, n_actions, spacing, srv.proc.pid) | {"connect": conn} | rss_mb(srv.proc.pid)
             log(f"  moderator {mode} fanout: {out['fanout']}")
             out["burst"] = burst(srv, burst_n, burst_s)
             log(f"  moderator {mode} burst: {out['burst']}")
             actions.current_version()
+            c0 = cpu_ms(srv.proc.pid)
             out["storm"] = storm(fleet, actions)
+            out["storm"]["server_cpu_ms_per_phone"] = _r((cpu_ms(srv.proc.pid) - c0) / phones)
             log(f"  moderator {mode} storm: {out['storm']}")
         finally:
             fleet.stop()
@@ -456,7 +473,7 @@ def run_moderator(mode: str, phones: int, crowd: int, n_actions: int, spacing: f
             try:
                 conn = fleet.connect()
                 log(f"  moderator {mode}: {conn['ok']}/{crowd} phones connected in {conn['seconds']} s")
-                out["crowd"] = fanout(fleet, actions, n_actions, spacing) | {"connect": conn} | rss_mb(srv.proc.pid)
+                out["crowd"] = fanout(fleet, actions, n_actions, spacing, srv.proc.pid) | {"connect": conn} | rss_mb(srv.proc.pid)
                 log(f"  moderator {mode} crowd: {out['crowd']}")
             finally:
                 fleet.stop()
@@ -517,7 +534,8 @@ def main(argv=None) -> int:
     out = args.out or (None if quick else str(ROOT / "docs" / "performance.md"))
     if out:
         from bench.report import render
-        Path(out).write_text(render(results))
+        previous = Path(out).read_text() if Path(out).exists() else ""
+        Path(out).write_text(render(results, previous))
         log(f"report written to {out}")
     else:
         print(json.dumps(results, indent=2, ensure_ascii=False))

@@ -88,6 +88,8 @@ class SocketPublisher:
             self.socketio.emit("staff", msg, to=room_staff(mid))
             by_unit: dict[int, list] = {}
             for r in reqs:
+                if r.id in change.rank_only_ids:
+                    continue    # only its queue position moved: phones read that from the public queue
                 if r.device_hash:
                     self.socketio.emit("mine", {"v": change.version, "requests": [
                         views.with_merge_ticket(s, r, views.owner_request(r, names))]},

@@ -206,12 +206,15 @@ class MeetingNames:
     fields: dict[str, int]         # normalised name -> id
     units: dict[str, int]
     default_field: int | None = None
+    existing: dict[tuple[str, str], int] = field(default_factory=dict)   # (name, content) -> ticket
 
     @classmethod
     def load(cls, session, meeting_id: int) -> "MeetingNames":
         fields = {norm(f.name): f.id for f in session.scalars(select(Field).where(Field.meeting_id == meeting_id))}
         units = {norm(u.name): u.id for u in session.scalars(select(Unit).where(Unit.meeting_id == meeting_id))}
-        return cls(fields, units, fields.get("khác"))
+        existing = {(norm(n), norm(c)): t for n, c, t in session.execute(
+            select(Request.full_name, Request.content, Request.ticket).where(Request.meeting_id == meeting_id))}
+        return cls(fields, units, fields.get("khác"), existing)
 
 
 def check(table: Table, mapping: dict[str, int | None], names: MeetingNames) -> Checked:
@@ -220,6 +223,7 @@ def check(table: Table, mapping: dict[str, int | None], names: MeetingNames) -> 
         if mapping.get(target) is None:
             raise ImportError_("mapping_required", "Cần chọn cột cho mục “%(label)s”.", label=TARGETS[target][0])
     result = Checked()
+    seen: dict[tuple[str, str], int] = {}
     for number, row in zip(table.row_numbers, table.rows):
         def get(target: str) -> str:
             i = mapping.get(target)
@@ -278,6 +282,14 @@ def check(table: Table, mapping: dict[str, int | None], names: MeetingNames) -> 
         wants = norm(values["wants_to_speak"])
         if wants not in YES | NO:
             bad("Cột đăng ký phát biểu “%(value)s” phải là “có” hoặc “không”.", value=values["wants_to_speak"])
+        key = (norm(full_name), norm(content))
+        if content and key in names.existing:
+            bad("Ý kiến này đã có trong hội nghị (phiếu số %(ticket)s); có thể tệp đã được nhập trước đó.",
+                ticket=names.existing[key])
+        elif content and key in seen:
+            bad("Trùng với dòng %(row)s của tệp.", row=seen[key])
+        else:
+            seen[key] = number
         if len(values["prepared_answer"]) > 10000:
             bad("Nội dung trả lời dài quá %(limit)s ký tự.", limit=10000)
         if reasons:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..db.models import (Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, Request, RoleKey, utcnow)
 from ..documents import (AttendanceLine, DocIntervention, DocMeeting, Person, StepLine, SummaryRow,
-                         build_conclusion_docx, build_minutes_docx, build_summary_xlsx)
+                         build_conclusion_docx, build_minutes_docx, build_summary_xlsx, redact_phones)
 from ..domain.enums import Status
 from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.roles import require
@@ -491,9 +491,16 @@ def export_summary(rt, code: str, with_phone: bool = False) -> tuple[bytes, str]
 
 
 def print_view(rt, code: str) -> tuple[Meeting, dict]:
-    """The minutes for the print page: the same view, plus the meeting row."""
+    """The minutes for the print page: the same view, plus the meeting row. As in the .docx, a phone number
+    typed into any free text is masked."""
     s, m = _load(rt, code)
     try:
-        return m, minutes_view(s, m, utc_offset(rt))
+        view = minutes_view(s, m, utc_offset(rt))
     finally:
         s.close()
+    for e in view["entries"]:
+        for k in ("summary", "answer_summary", "content"):
+            e[k] = redact_phones(e[k] or "")
+        e["co_signers"] = [redact_phones(c) for c in e["co_signers"]]
+    view["meeting"]["conclusion"] = redact_phones(view["meeting"]["conclusion"] or "")
+    return m, view

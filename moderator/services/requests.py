@@ -182,7 +182,7 @@ def _renumber(uow: UnitOfWork, order: list[int]) -> None:
     ranks = queue_rules.ranks(order)
     for r in _queue(uow):
         if r.queue_rank != ranks.get(r.id):
-            uow.track(r)
+            uow.track(r, rank_only=True)
             r.queue_rank = ranks.get(r.id)
 
 

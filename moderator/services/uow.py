@@ -61,6 +61,7 @@ class ChangeSet:
     action: str
     actor: Actor
     request_ids: list[int] = field(default_factory=list)
+    rank_only_ids: set[int] = field(default_factory=set)
     old_units: dict[int, int | None] = field(default_factory=dict)
     meeting_changed: bool = False
     public: bool = True
@@ -78,6 +79,7 @@ class UnitOfWork:
         self._before: dict[int, dict] = {}
         self._requests: dict[int, Request] = {}
         self._old_units: dict[int, int | None] = {}
+        self._rank_only: set[int] = set()
         self._meeting_before: dict | None = None
         self.public = True
         self.extra: dict = {}
@@ -113,10 +115,17 @@ class UnitOfWork:
         return list(self.session.scalars(select(Request).where(Request.meeting_id == self.meeting.id, *criteria)))
 
     # -- tracking ------------------------------------------------------------------------------------------
-    def track(self, req: Request) -> Request:
-        """Mark a request as changed by this unit of work (its state before goes into the audit row)."""
+    def track(self, req: Request, rank_only: bool = False) -> Request:
+        """Mark a request as changed by this unit of work (its state before goes into the audit row).
+
+        `rank_only`: only its queue position moved, which owners and units read from the public queue, so
+        they get no message of their own for it."""
         if req.id is None:
             self.session.flush()
+        if rank_only and req.id not in self._requests:
+            self._rank_only.add(req.id)
+        elif not rank_only:
+            self._rank_only.discard(req.id)
         if req.id not in self._requests:
             self._requests[req.id] = req
             self._before[req.id] = snapshot(req) if req.status else {}
@@ -161,7 +170,8 @@ class UnitOfWork:
             raise
         self.change = ChangeSet(
             meeting_id=self.meeting.id, code=self.meeting.code, version=self.meeting.version, action=self.action,
-            actor=self.actor, request_ids=list(self._requests), old_units=dict(self._old_units),
+            actor=self.actor, request_ids=list(self._requests), rank_only_ids=set(self._rank_only),
+            old_units=dict(self._old_units),
             meeting_changed=self._meeting_before is not None, public=self.public, extra=self.extra)
         self.session.close()
         # Only after the commit: the publisher reads committed state.

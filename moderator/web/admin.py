@@ -134,10 +134,16 @@ def _allow_uploads(endpoint, values):
         request.max_content_length = importer.MAX_BYTES + 64 * 1024
 
 
+def local_time(dt, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """Stored times are UTC; the people reading them are in Vietnam (UTC+7, no daylight saving)."""
+    from datetime import timedelta
+    return (dt + timedelta(hours=7)).strftime(fmt) if dt else ""
+
+
 @bp.context_processor
 def _admin_globals():
     return {"role_labels": ROLE_LABELS, "mode_labels": followup.MODE_LABELS, "status_label": followup.status_label,
-            "level_labels": followup.LEVEL_LABELS}
+            "level_labels": followup.LEVEL_LABELS, "local_time": local_time}
 
 
 # -- login ------------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@
   var conn = null;
   var online = false;
   var refetchTimer = null;
+  var rendered = false;      // the first snapshot has been drawn (no scrolling on page load)
 
   /* ------------------------------------------------------------- storage */
 
@@ -508,10 +509,11 @@
     }
     var list = document.getElementById("sec-entries");
     var seen = {};
+    var added = null;
     order = [];
     data.entries.forEach(function (d) {
       var st = entries[d.request_id];
-      if (!st) { st = makeEntry(d); entries[d.request_id] = st; }
+      if (!st) { st = makeEntry(d); entries[d.request_id] = st; added = snapshot === data && order.length ? st : added; }
       updateEntry(st, d);
       seen[d.request_id] = true;
       order.push(st);
@@ -526,6 +528,10 @@
       if (list.children[i] !== st.refs.node) list.insertBefore(st.refs.node, list.children[i] || null);
     });
     document.getElementById("sec-empty").hidden = data.entries.length > 0;
+    // A speaker was just called: bring the new entry into view, unless the secretary is typing somewhere.
+    var typing = document.activeElement && /^(TEXTAREA|INPUT|SELECT)$/.test(document.activeElement.tagName);
+    if (added && rendered && !typing && added.refs.node.scrollIntoView) added.refs.node.scrollIntoView({ block: "nearest" });
+    rendered = true;
     root.setAttribute("data-state", "ready");
     root.setAttribute("data-version", String(data.v));
     updatePending();

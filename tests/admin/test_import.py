@@ -78,6 +78,12 @@ def test_good_xlsx_lands_in_the_chairs_inbox(client, rt, app):
     # No unit in the file: the field's default unit.
     assert reqs["Trần Thị Lan"]["unit"] == "Phòng Kinh tế" and reqs["Trần Thị Lan"]["jurisdiction"] == "province"
     assert reqs["Công ty TNHH Minh Phát"]["unit"] == "Văn phòng HĐND và UBND"
+    # Importing the same file again is refused row by row: nothing is filed twice.
+    html = upload(client, csrf, code, xlsx(GOOD), "kien-nghi.xlsx").get_data(as_text=True)
+    r = client.post(f"/admin/meetings/{code}/import/preview", data=form_of(html, "map-form"))
+    assert r.status_code == 422 and "3 dòng lỗi" in r.get_data(as_text=True)
+    assert "đã có trong hội nghị (phiếu số 1)" in r.get_data(as_text=True)
+    assert count(rt, code) == 3
 
 
 def test_bad_csv_lists_every_bad_row_and_writes_nothing(client, rt):
@@ -88,19 +94,20 @@ def test_bad_csv_lists_every_bad_row_and_writes_nothing(client, rt):
             [2, "Trần Thị Lan", "12345", "Thôn Bắc", "Đất đai", "Số điện thoại sai.", "", "", ""],
             [3, "Lê Văn Tám", "", "", "Thiên văn học", "Lĩnh vực lạ.", "Sở Thiên văn", "", "sao Hỏa"],
             [4, "", "", "", "Đất đai", "", "", "", ""],
-            [5, "Phạm Thị Hoa", "", "", "Y tế", "Nội dung tốt khác.", "", "", ""]]
+            [5, "Phạm Thị Hoa", "", "", "Y tế", "Nội dung tốt khác.", "", "", ""],
+            [6, "Nguyễn Văn Hùng", "0912000101", "Xóm 3", "Đất đai", "Nội dung tốt.", "", "", ""]]
     r = upload(client, csrf, code, csv_bytes(rows), "loi.csv")
     html = r.get_data(as_text=True)
     r = client.post(f"/admin/meetings/{code}/import/preview", data=form_of(html, "map-form"))
     html = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert "3 dòng lỗi – chưa nhập dòng nào" in html and 'id="confirm-form"' not in html
+    assert "4 dòng lỗi – chưa nhập dòng nào" in html and 'id="confirm-form"' not in html
     bad = re.search(r'<table class="table" id="bad-rows">(.*?)</table>', html, re.S).group(1)
     rows_listed = re.findall(r'<tr class="is-bad"><td>(\d+)</td>', bad)
-    assert rows_listed == ["3", "4", "5"]          # spreadsheet row numbers (header is row 1)
+    assert rows_listed == ["3", "4", "5", "7"]     # spreadsheet row numbers (header is row 1)
     for reason in ["Số điện thoại “12345” không đúng", "Lĩnh vực “Thiên văn học” không có",
                    "Đơn vị trả lời “Sở Thiên văn” không có", "Thẩm quyền “sao Hỏa” không rõ",
-                   "Thiếu nội dung ý kiến", "Thiếu họ và tên"]:
+                   "Thiếu nội dung ý kiến", "Thiếu họ và tên", "Trùng với dòng 2 của tệp"]:
         assert reason in html, reason
     # Forcing the confirmation anyway writes nothing either.
     mapping = form_of(html, "map-form")

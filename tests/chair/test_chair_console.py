@@ -7,6 +7,7 @@ The tests run in file order on one server (module scope): each builds on the mee
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 import time
@@ -20,7 +21,9 @@ from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-SECOND = 1.0          # the promise: every other screen shows a change within one second
+# The promise: every other screen shows a change within one second. (MODERATOR_TEST_SECOND may stretch it on a
+# machine shared with other heavy jobs; the default is the promise itself.)
+SECOND = float(os.environ.get("MODERATOR_TEST_SECOND", "1.0"))
 ROAD = ("Đường liên thôn từ thôn Bắc đến trường tiểu học nhiều ổ gà, mùa mưa học sinh đi lại nguy hiểm; "
         "đề nghị đưa vào kế hoạch sửa chữa năm tới.")
 ROAD_PLAIN = "Duong lien thon tu thon Bac den truong tieu hoc nhieu o ga, mua mua hoc sinh di lai nguy hiem, de nghi sua"
@@ -248,7 +251,7 @@ def test_call_next_timer_and_assign_unit(hall):
     t0 = time.time()
     h.a.locator("body").press("n")                       # one key: call the next speaker
     h.hall.wait_for("public", lambda m: (m["state"]["floor"] or {}).get("ticket") == road["ticket"], timeout=5)
-    print("CALL took", time.time() - t0)
+    assert time.time() - t0 < SECOND
     h.hall.wait_for("public", lambda m: (m["state"]["floor"] or {}).get("ticket") == road["ticket"])
     expect(h.b.locator("#ch-floor-card")).to_contain_text(f"#{road['ticket']}", timeout=SECOND * 1000)
     h.phones[0].status_of(road["id"], lambda r: r["status"] == "called")
@@ -266,6 +269,7 @@ def test_call_next_timer_and_assign_unit(hall):
 
     h.a.locator("body").press("p")                       # pause, then resume
     expect(h.b.locator("#ch-pause")).to_have_text("Tiếp tục (P)", timeout=SECOND * 1000)
+    expect(h.a.locator("#ch-pause")).to_have_text("Tiếp tục (P)")
     h.a.locator("body").press("p")
     expect(h.b.locator("#ch-pause")).to_have_text("Tạm dừng (P)", timeout=SECOND * 1000)
 

@@ -51,6 +51,19 @@ def test_qr_svg_decodes_to_the_join_url(srv, new_page):
     poster.goto(srv.url + "/j/DEMO/poster")
     assert poster.locator(".poster-url").inner_text() == srv.url.split("://")[1] + "/j/DEMO"
     assert poster.locator("img.poster-qr").evaluate("i => i.complete && i.naturalWidth > 0")
+    # prints cleanly: the poster on one A4 page, ten seat cards a sheet, no buttons on paper
+    assert _pdf_pages(poster) == 1
+    cards = new_page()
+    cards.goto(srv.url + "/j/DEMO/cards?n=10")
+    cards.wait_for_load_state("networkidle")
+    assert cards.locator(".seat-card").count() == 10 and _pdf_pages(cards) == 1
+    cards.emulate_media(media="print")
+    assert cards.locator(".js-print").is_hidden()
+
+
+def _pdf_pages(page) -> int:
+    import re
+    return len(re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="A4", prefer_css_page_size=True)))
 
 
 def test_usable_within_two_seconds_on_slow_3g(srv, new_page):

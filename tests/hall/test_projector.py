@@ -356,6 +356,32 @@ def test_projector_recovers_after_a_server_restart(hall, projector):
     wait_until(lambda: not page.locator("#pj-banner").is_visible(), timeout=2, what="message cleared")
 
 
+LONG = dict(kind="organization", full_name="Tôn Nữ Thị Phương Thảo", position="Phó Giám đốc phụ trách kỹ thuật",
+            organization="Công ty Cổ phần Đầu tư Xây dựng và Phát triển Hạ tầng Đô thị Giao Thủy", phone="0912000999",
+            seat="Khu doanh nghiệp")
+
+
+def test_long_names_fit_both_sizes(hall, projector):
+    """A long organisation and a long answering unit still fit without being cut, in the "now" and "next" parts."""
+    pages = [projector(size) for size in SIZES]
+    first = paper(hall, **LONG)
+    paper(hall, **{**LONG, "full_name": "Nguyễn Hoàng Bảo Khánh Linh Đan", "phone": "0912000998"})
+    floor = public(hall)["floor"]
+    if floor is not None:
+        chair(hall, "POST", "/floor/requeue" if floor["state"] == "called" else "/floor/end")
+    meeting = staff(hall)["meeting"]
+    unit = next(u for u in meeting["units"] if u["name"].startswith("Ủy ban MTTQ"))
+    chair(hall, "POST", "/queue/%d/move" % first["id"], {"to": "top"})
+    chair(hall, "POST", "/floor/call", {"request_id": first["id"]})
+    chair(hall, "POST", "/answers", {"request_ids": [first["id"]], "unit_id": unit["id"],
+                                     "answerer": "Bà Nguyễn Thị Thu Hương, Chủ tịch Ủy ban MTTQ Việt Nam xã"})
+
+    def long_(page, res):
+        text = visible_text(page)
+        assert LONG["organization"] in text and "Bà Nguyễn Thị Thu Hương" in text
+    both(pages, hall, "15-long-names", long_)
+
+
 def test_closed_meeting_says_so(hall, projector):
     pages = [projector(size) for size in SIZES]
     floor = public(hall)["floor"]

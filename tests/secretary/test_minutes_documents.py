@@ -356,7 +356,8 @@ def test_print_view_shows_the_minutes_without_phones(client, scripted):
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert html.count('class="mp-entry"') == 6 and "BIÊN BẢN" in html and "ĐẢNG CỘNG SẢN VIỆT NAM" in html
-    assert "Hẹn kiểm tra hồ sơ trong tuần." in html and "0911" not in html and "<script>" not in html
+    assert "Hẹn kiểm tra hồ sơ trong tuần." in html and "<script>" not in html
+    assert "0911" not in html and "0912 000 105" not in html and "sẽ bố trí kinh phí" in html
 
 
 def test_openapi_lists_the_secretary_operations(client):

@@ -1,0 +1,156 @@
+"""docs/performance.md from the figures of one run (bench/run.py). The hand-written part below the marker
+`<!-- notes: kept by python -m bench -->` survives re-runs."""
+from __future__ import annotations
+
+MARK = "<!-- notes: kept by python -m bench -->"
+
+TARGETS = {
+    "fanout_ratio": 1.2, "crowd_p99_ms": 500, "crowd_rss_mb": 300, "burst_p99_ms": 250, "storm_s": 5.0,
+}
+
+
+def _f(x, unit=""):
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        x = f"{x:.1f}" if abs(x) < 100 else f"{x:.0f}"
+    return f"{x}{unit}"
+
+
+def _ratio(a, b):
+    if a is None or not b:
+        return None
+    return a / b
+
+
+def _ok(cond):
+    return "met" if cond else "**missed**"
+
+
+def render(res: dict, previous: str = "") -> str:
+    m = res["machine"]
+    sz = res["sizes"]
+    modes = list(res["moderator"])
+    L = []
+    w = L.append
+    w("# Performance")
+    w("")
+    w("Measured by `python -m bench` (bench/run.py; `python -m bench --quick` for a smoke run, and a reduced form runs "
+      "in the test suite: tests/bench/test_bench_quick.py). Generated; do not edit above the notes marker.")
+    w("")
+    w(f"- Command: `{res['command']}`, started {res.get('started', '?')}, took {res.get('seconds', '?')} s")
+    w(f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM, {m['os']}")
+    w("- Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
+    w(f"- Load average (1/5/15 min) at start: {res.get('loadavg_start', '?')}, at end: {res.get('loadavg_end', '?')}"
+      " — the machine is shared; every figure includes the phones' own processes on the same cores")
+    w(f"- Sizes: {sz['phones']} phones, {sz['crowd']} in the crowd test, {sz['submissions']} submissions in "
+      f"{sz['burst_seconds']:.0f} s, {sz['actions']} chair actions {sz['spacing_s']} s apart")
+    w("- Servers: Moderator = `python run.py --demo --async-mode M` on a fresh SQLite instance; bare = "
+      "bench/bare_server.py (Flask-SocketIO alone, emitting a copy of the real public state, "
+      f"{res['moderator'][modes[0]].get('public_payload_bytes', '?')} bytes) in the same run")
+    w("- Latency: from the moment the chair's HTTP call is sent to the receipt of a `public` message whose `v` "
+      "includes it, at each phone (python-socketio AsyncClient over websocket, many per process, separate "
+      "processes). p50/p99 over every delivery; \"last phone\" = median over actions of the slowest phone.")
+    w("")
+
+    def fan_rows(key):
+        rows = []
+        for kind in ("bare", "moderator"):
+            for mode in res[kind]:
+                d = res[kind][mode].get(key)
+                if not d:
+                    continue
+                base = (res["bare"].get(mode) or {}).get(key, {})
+                base_ev = (res["bare"].get("eventlet") or {}).get(key, {})
+                rows.append((f"{'bare' if kind == 'bare' else 'Moderator'} {mode}", d,
+                             _ratio(d.get("p99_ms"), base.get("p99_ms")),
+                             _ratio(d.get("p99_ms"), base_ev.get("p99_ms"))))
+        return rows
+
+    for key, title in (("fanout", f"A chair action reaching {sz['phones']} phones"),
+                       ("crowd", f"{sz['crowd']} phones on one process")):
+        rows = fan_rows(key)
+        if not rows:
+            continue
+        w(f"## {title}")
+        w("")
+        w("| server | phones connected | p50 ms | p99 ms | max ms | last phone ms | missed | p99 ÷ bare (same mode) "
+          "| p99 ÷ bare eventlet | server CPU ms / action | RSS MB |")
+        w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for name, d, r1, r2 in rows:
+            conn = d.get("connect", {})
+            w(f"| {name} | {conn.get('ok', '?')}/{d['phones']} | {_f(d['p50_ms'])} | {_f(d['p99_ms'])} | "
+              f"{_f(d['max_ms'])} | {_f(d['last_phone_median_ms'])} | {d['missed']} | {_f(r1)} | {_f(r2)} | "
+              f"{_f(d.get('server_cpu_ms_per_action'))} | {_f(d.get('rss_mb'))} |")
+        w("")
+
+    w(f"## A burst of {sz['submissions']} submissions in {sz['burst_seconds']:.0f} s "
+      f"(distinct devices and idempotency keys, {sz['phones']} phones listening)")
+    w("")
+    w("| server | acknowledged | lost | duplicated | retries that created a request | errors | ack p50 ms | "
+      "ack p99 ms | ack max ms | took s | server CPU ms / submission |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for mode in modes:
+        b = res["moderator"][mode].get("burst")
+        if b:
+            w(f"| Moderator {mode} | {b['acknowledged']}/{b['sent']} | {b['lost']} | {b['duplicated']} | "
+              f"{b['replays_created']} | {b['errors']} | {_f(b['ack_p50_ms'])} | {_f(b['ack_p99_ms'])} | "
+              f"{_f(b['ack_max_ms'])} | {_f(b['seconds'])} | {_f(b.get('server_cpu_ms_per_submission'))} |")
+    w("")
+    w(f"## Reconnect storm: {sz['phones']} phones dropped at once (websocket cut, no close handshake)")
+    w("")
+    w("The chair acts while they are away; each phone reconnects by itself (python-socketio, 0.5–2 s back-off) and "
+      "fetches the public snapshot as static/js/live.js does. In sync = holds the `v` of that action.")
+    w("")
+    w("| server | dropped | reconnected | in sync | in sync within 5 s | p50 s | all in sync after s | "
+      "server CPU ms / phone |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for mode in modes:
+        s = res["moderator"][mode].get("storm")
+        if s:
+            w(f"| Moderator {mode} | {s['dropped']} | {s['reconnected']} | {s['in_sync']} | "
+              f"{s['in_sync_within_target']} | {_f(s['p50_s'])} | {_f(s['all_in_sync_s'])} | "
+              f"{_f(s.get('server_cpu_ms_per_phone'))} |")
+    w("")
+    w("## Targets")
+    w("")
+    w("| target | " + " | ".join(modes) + " |")
+    w("| --- | " + " | ".join("---" for _ in modes) + " |")
+
+    def cell(mode, fn):
+        try:
+            return fn(res["moderator"][mode], (res["bare"].get("eventlet") or {}), (res["bare"].get(mode) or {}))
+        except (KeyError, TypeError):
+            return "–"
+
+    checks = [
+        ("chair action to the last of the phones: p99 ≤ 1.2 × bare eventlet, 0 missed",
+         lambda mo, be, bm: f"{_f(_ratio(mo['fanout']['p99_ms'], be['fanout']['p99_ms']))}×, "
+                            f"{mo['fanout']['missed']} missed: "
+                            + _ok(_ratio(mo['fanout']['p99_ms'], be['fanout']['p99_ms']) <= TARGETS['fanout_ratio']
+                                  and mo['fanout']['missed'] == 0)),
+        (f"{sz['crowd']} phones: p99 ≤ 500 ms",
+         lambda mo, be, bm: f"{_f(mo['crowd']['p99_ms'])} ms, {mo['crowd']['missed']} missed: "
+                            + _ok(mo['crowd']['p99_ms'] <= TARGETS['crowd_p99_ms'])),
+        (f"{sz['crowd']} phones: resident memory ≤ 300 MB",
+         lambda mo, be, bm: f"{_f(mo['crowd']['rss_mb'])} MB: " + _ok(mo['crowd']['rss_mb'] <= TARGETS['crowd_rss_mb'])),
+        ("burst: all acknowledged, 0 lost, 0 duplicated",
+         lambda mo, be, bm: f"{mo['burst']['acknowledged']}/{mo['burst']['sent']}, {mo['burst']['lost']} lost, "
+                            f"{mo['burst']['duplicated']} dup: "
+                            + _ok(mo['burst']['acknowledged'] == mo['burst']['sent'] and not mo['burst']['lost']
+                                  and not mo['burst']['duplicated'])),
+        ("burst: p99 acknowledgement ≤ 250 ms",
+         lambda mo, be, bm: f"{_f(mo['burst']['ack_p99_ms'])} ms: " + _ok(mo['burst']['ack_p99_ms'] <= 250)),
+        ("reconnect storm: all in sync within 5 s",
+         lambda mo, be, bm: f"{_f(mo['storm']['all_in_sync_s'])} s: "
+                            + _ok(mo['storm']['all_in_sync_s'] is not None and mo['storm']['all_in_sync_s'] <= 5)),
+    ]
+    for label, fn in checks:
+        w(f"| {label} | " + " | ".join(cell(mode, fn) for mode in modes) + " |")
+    w("")
+    notes = ""
+    if previous and MARK in previous:
+        notes = previous.split(MARK, 1)[1].lstrip("\n")
+    w(MARK)
+    w("")
+    return "\n".join(L) + notes
