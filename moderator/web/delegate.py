@@ -460,11 +460,6 @@ def _gzip(resp):
     return resp
 
 
-@bp.app_context_processor
-def _delegate_globals():
-    return {"join_url": join_url, "short_url": short_url}
-
-
 def _keep_old_endpoint():
     """`url_for("screens.join", code=...)` (the placeholder's name) keeps working for screens written against it."""
     from .pages import screens

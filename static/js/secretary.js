@@ -513,7 +513,7 @@
     order = [];
     data.entries.forEach(function (d) {
       var st = entries[d.request_id];
-      if (!st) { st = makeEntry(d); entries[d.request_id] = st; added = snapshot === data && order.length ? st : added; }
+      if (!st) { st = makeEntry(d); entries[d.request_id] = st; added = st; }
       updateEntry(st, d);
       seen[d.request_id] = true;
       order.push(st);

@@ -124,7 +124,11 @@ def test_unit_screen_answers(live, new_page):
     page.wait_for_selector(f"[data-request-id='{to_write['id']}'] [data-status=answered]")
 
     prep = page.locator(f"[data-request-id='{to_prepare['id']}']")
-    prep.locator("textarea").fill("Nội dung chuẩn bị: đã giao Phòng Kinh tế kiểm tra.")
+    # The answer may be loaded from a text file prepared beforehand.
+    prep.locator("input[type=file]").set_input_files(files=[{
+        "name": "tra-loi.txt", "mimeType": "text/plain",
+        "buffer": "Nội dung chuẩn bị: đã giao Phòng Kinh tế kiểm tra.".encode()}])
+    page.wait_for_function(f"document.querySelector('#answer-{to_prepare['id']}').value.indexOf('đã giao') > 0")
     prep.locator("button").click()
     page.wait_for_selector(f"[data-request-id='{to_prepare['id']}'] .alert-ok")
     staff = {q["id"]: q for q in chair("GET", "/meetings/DEMO/staff").json()["requests"]}

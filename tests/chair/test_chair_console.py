@@ -322,8 +322,11 @@ def test_a_flagged_complaint_never_reaches_the_hall(hall):
 
 def test_stale_version_conflict_between_two_chairs(hall):
     h = hall
+    for t in (6, 7):
+        assert h.srv.api("POST", f"/meetings/DEMO/requests/{t}/accept", role="chair", json={}).status_code == 200
     before = queue_server(h)
     assert len(before) >= 4
+    within(lambda: queue_dom(h.a) == before and queue_dom(h.b) == before, 3, "both consoles show the queue")
     # Chair B starts dragging the last request...
     h.b.evaluate("document.getElementById('ch-queue-h').scrollIntoView()")
     last = card(h.b, "ch-queue", before[-1])
