@@ -368,16 +368,24 @@
     return { head: head === "st." + s ? (r.status_label || s) : head, lines: lines };
   }
 
+  function setText(node, text) {
+    if (node && node.textContent !== text) node.textContent = text;
+  }
+
   function renderCard(card, r) {
     var before = card.getAttribute("data-status");
     card.setAttribute("data-status", r.status);
     var st = statusLines(r, state.pub);
     var box = card.querySelector(".ticket-status");
-    box.className = "ticket-status st-" + r.status;
-    L.fill(box, L.el("p", { class: "st-head" }, st.head),
-           L.el("ul", { class: "st-lines" }, st.lines.map(function (x) { return L.el("li", x); })));
+    var sig = st.head + "\n" + st.lines.join("\n");
+    if (box.getAttribute("data-sig") !== sig) {       // unchanged text is not announced again
+      box.setAttribute("data-sig", sig);
+      box.className = "ticket-status st-" + r.status;
+      L.fill(box, L.el("p", { class: "st-head" }, st.head),
+             L.el("ul", { class: "st-lines" }, st.lines.map(function (x) { return L.el("li", x); })));
+    }
     var content = card.querySelector(".ticket-content");
-    if (content && content.textContent !== r.content) content.textContent = r.content;
+    setText(content, r.content);
     var edit = card.querySelector(".act-edit");
     if (edit) {
       edit.hidden = !r.editable;
@@ -427,9 +435,9 @@
     var pub = state.pub;
     if (!pub) return;
     var now = document.getElementById("now");
-    if (now) now.textContent = pub.floor ? t("now", { ticket: pub.floor.ticket, name: pub.floor.name }) : t("now_none");
+    setText(now, pub.floor ? t("now", { ticket: pub.floor.ticket, name: pub.floor.name }) : t("now_none"));
     var waiting = document.getElementById("waiting");
-    if (waiting && pub.counts) waiting.textContent = t("waiting", { n: pub.counts.queued });
+    if (pub.counts) setText(waiting, t("waiting", { n: pub.counts.queued }));
     var m = pub.meeting || {};
     var open = m.registration_open && m.status !== "closed";
     var regOpen = document.getElementById("reg-open");
@@ -438,7 +446,7 @@
       regOpen.hidden = !open;
       regClosed.hidden = !!open;
       var note = document.getElementById("reg-note");
-      if (note) note.textContent = m.registration_note || t("closed");
+      setText(note, m.registration_note || t("closed"));
     }
   }
 

@@ -1,8 +1,10 @@
 """Playwright (Debian chromium) through the organiser's pages and the answering unit's screen, on the real
 server."""
+import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from .helpers import PASSWORD, csv_bytes
 
@@ -128,7 +130,7 @@ def test_unit_screen_answers(live, new_page):
     prep.locator("input[type=file]").set_input_files(files=[{
         "name": "tra-loi.txt", "mimeType": "text/plain",
         "buffer": "Nội dung chuẩn bị: đã giao Phòng Kinh tế kiểm tra.".encode()}])
-    page.wait_for_function(f"document.querySelector('#answer-{to_prepare['id']}').value.indexOf('đã giao') > 0")
+    expect(prep.locator("textarea")).to_have_value(re.compile("đã giao Phòng Kinh tế"))
     prep.locator("button").click()
     page.wait_for_selector(f"[data-request-id='{to_prepare['id']}'] .alert-ok")
     staff = {q["id"]: q for q in chair("GET", "/meetings/DEMO/staff").json()["requests"]}

@@ -50,10 +50,12 @@ class Listener:
         return h
 
     def wait_for(self, ev, pred, timeout=SECOND):
+        """A message matching `pred`. The `public` message carries the whole state: only the latest counts."""
         deadline = time.time() + timeout
         with self.cond:
             while True:
-                for msg in reversed(self.events.get(ev, [])):
+                msgs = self.events.get(ev, [])
+                for msg in (msgs[-1:] if ev == "public" else reversed(msgs)):
                     if pred(msg):
                         return msg
                 left = deadline - time.time()
@@ -327,13 +329,13 @@ def test_stale_version_conflict_between_two_chairs(hall):
     before = queue_server(h)
     assert len(before) >= 4
     within(lambda: queue_dom(h.a) == before and queue_dom(h.b) == before, 3, "both consoles show the queue")
-    # Chair B starts dragging the last request...
+    # Chair B starts dragging the second request...
     h.b.evaluate("document.getElementById('ch-queue-h').scrollIntoView()")
-    last = card(h.b, "ch-queue", before[-1])
-    hb = box(last.locator(".ch-handle"))
+    second = card(h.b, "ch-queue", before[1])
+    hb = box(second.locator(".ch-handle"))
     h.b.mouse.move(hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2)
     h.b.mouse.down()
-    h.b.mouse.move(hb["x"] + 10, hb["y"] - 20, steps=3)
+    h.b.mouse.move(hb["x"] + 10, hb["y"] + 20, steps=3)
     # ...while chair A moves the third request to the top.
     v_b = int(h.b.get_attribute("#chair", "data-version"))
     card(h.a, "ch-queue", before[2]).locator(".ch-top").click()
@@ -342,7 +344,7 @@ def test_stale_version_conflict_between_two_chairs(hall):
     within(lambda: h.b.evaluate("ChairConsole.conn.version('staff')") > v_b, what="chair B hears of it")
     # Chair B drops on its stale view: refused, refreshed, and told so.
     top = box(card(h.b, "ch-queue", before[0]))
-    h.b.mouse.move(hb["x"] + 10, top["y"] + 5, steps=10)
+    h.b.mouse.move(hb["x"] + 10, top["y"] + 5, steps=10)       # ...and drops it first, on its stale view
     h.b.mouse.up()
     notice = h.b.locator("#ch-notice")
     expect(notice).to_be_visible(timeout=SECOND * 1000)

@@ -386,3 +386,22 @@ def test_first_view_weight_text_size_tap_targets_and_axe(srv, new_page):
     assert bad == []
     page.click("text=English")
     assert page.get_attribute("html", "lang") == "en"
+
+
+def test_a_phone_that_lost_the_network_catches_up_by_itself(srv, new_page):
+    page = new_page(viewport=PHONE)
+    page.goto(srv.url + "/j/DEMO/form")
+    fill_citizen(page, content="Điện thoại mất sóng rồi có lại")
+    page.click("#submit")
+    ticket = ticket_number(page)
+    req = by_ticket(srv, ticket)
+    page.wait_for_timeout(1000)                                  # live
+    page.context.set_offline(True)
+    page.wait_for_timeout(1000)
+    chair(srv, "POST", f"/requests/{req['id']}/to_writing",
+          json={"deadline": "2030-01-15", "reason": "Cần kiểm tra hồ sơ đất đai."})
+    page.wait_for_timeout(500)
+    page.context.set_offline(False)
+    expect_status(page, "Sẽ được trả lời bằng văn bản", timeout=20_000)
+    text = status_text(page)
+    assert "15/01/2030" in text and "Lý do: Cần kiểm tra hồ sơ đất đai." in text
