@@ -24,6 +24,11 @@ def register(socketio) -> None:
             m = views.load_meeting(s, code)
         if m is None:
             return False
+        if auth.get("scope") == "public":
+            # A hall screen asks for the public stream only, whatever grant its browser session holds
+            # (a projector opened in the chair's browser must not receive staff payloads with phones).
+            join_room(room_public(m.id))
+            return True
         key = auth.get("key") if isinstance(auth.get("key"), str) else None
         device = auth.get("device") if isinstance(auth.get("device"), str) else None
         try:

@@ -193,6 +193,7 @@
     var code = root.dataset.meeting;
     Live.connect({
       meeting: code,
+      auth: { scope: "public" },          // the public room only, even in a browser holding a staff grant
       snapshotUrls: { public: root.dataset.publicUrl },
       onPublic: function (s, v) {
         if (!s || typeof s !== "object") return;

@@ -302,7 +302,7 @@ def test_html_payloads_appear_as_text_and_nothing_runs(srv, new_page):
         p = new_page()
         p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         p.goto(srv.screen_url(role))
-        p.wait_for_timeout(1500)
+        p.wait_for_timeout(1000)
         screens[role] = p
     try:
         for name, p in screens.items():
@@ -336,7 +336,9 @@ def _first_view(srv, new_page, path):
                                                        r.sizes()["responseHeadersSize"])))
     page.goto(srv.url + path)
     page.wait_for_load_state("load")
-    page.wait_for_timeout(1500)
+    if path == "/j/DEMO":            # live: the Socket.IO client, the handshake and both snapshots
+        assert wait_until(lambda: any(u.endswith("/mine") for u, _ in sizes))
+    page.wait_for_timeout(300)
     return page, sizes
 
 

@@ -336,6 +336,22 @@ def test_nothing_the_projector_receives_holds_a_phone_or_address(hall, sock, pro
     assert not leaks, leaks[:10]
 
 
+def test_projector_opened_with_the_chairs_grant_hears_the_public_stream_only(hall, new_page):
+    """The technician may open the projector in a browser holding the chair's grant: it still joins the
+    public room only, so staff payloads (with phones) never travel to it."""
+    page = new_page(viewport=(1280, 720))
+    cap = PageCapture(page)
+    page.goto(f"{hall.url}/m/DEMO/projector?key={hall.keys['chair']}")
+    wait_synced(page, hall)
+    chair(hall, "PUT", "/message", {"text": "Kiểm tra màn hình"})
+    wait_until(lambda: page.locator("#pj-banner").is_visible(), timeout=3, what="banner")
+    chair(hall, "PUT", "/message", {"text": ""})
+    wait_synced(page, hall)
+    socket_texts = [t for k, t in cap.texts() if k.startswith("ws") or "/socket.io/" in k]
+    assert any('["public"' in t for t in socket_texts)
+    assert not any('["staff"' in t for t in socket_texts)
+
+
 def test_projector_recovers_after_a_server_restart(hall, projector):
     page = projector((1280, 720))
     wait_until(lambda: dataset(page, "projector").get("status") == "online", what="online")
