@@ -5,8 +5,8 @@ snapshot over HTTP after every (re)connect, recorded the same way. Commands (tup
 
     ("connect",)   connect all clients           -> {"ok": n, "failed": n, "seconds": s}
     ("records",)   return and clear the records  -> {client index: [(v, t, kind), ...]}
-    ("drop",)      cut every websocket at once (no close handshake, as a Wi-Fi drop); the clients reconnect
-                   by themselves                 -> {"dropped": n}
+    ("drop",)      cut every websocket at once (shutdown of its TCP socket, no close handshake, as when the
+                   Wi-Fi drops); the clients notice, reconnect by themselves                -> {"dropped": n}
     ("status",)    how many are connected        -> {"connected": n}
     ("stop",)      disconnect and exit
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 
 
@@ -112,5 +113,13 @@ class _Worker:
             ws = getattr(sio.eio, "ws", None)
             if ws is not None and sio.connected:
                 n += 1
-                asyncio.get_running_loop().create_task(ws.close())   # the read loop sees it as a lost link
+                sock = ws.get_extra_info("socket")
+                if sock is not None:
+                    # the link dies under the websocket: both ends read EOF, nobody says goodbye
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                else:
+                    asyncio.get_running_loop().create_task(ws.close())
         return {"dropped": n, "t": time.time()}

@@ -45,6 +45,10 @@ def render(res: dict, previous: str = "") -> str:
       " — the machine is shared; every figure includes the phones' own processes on the same cores")
     w(f"- Sizes: {sz['phones']} phones, {sz['crowd']} in the crowd test, {sz['submissions']} submissions in "
       f"{sz['burst_seconds']:.0f} s, {sz['actions']} chair actions {sz['spacing_s']} s apart")
+    if res.get("reused"):
+        ru = res["reused"]
+        w(f"- Rows marked † come from an earlier run (`{ru.get('command')}`, started {ru.get('started')}, load "
+          f"average {ru.get('loadavg_start')}), reused with `--reuse`")
     w("- Servers: Moderator = `python run.py --demo --async-mode M` on a fresh SQLite instance; bare = "
       "bench/bare_server.py (Flask-SocketIO alone, emitting a copy of the real public state, "
       f"{res['moderator'][modes[0]].get('public_payload_bytes', '?')} bytes) in the same run")
@@ -79,23 +83,30 @@ def render(res: dict, previous: str = "") -> str:
         w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for name, d, r1, r2 in rows:
             conn = d.get("connect", {})
-            w(f"| {name} | {conn.get('ok', '?')}/{d['phones']} | {_f(d['p50_ms'])} | {_f(d['p99_ms'])} | "
-              f"{_f(d['max_ms'])} | {_f(d['last_phone_median_ms'])} | {d['missed']} | {_f(r1)} | {_f(r2)} | "
-              f"{_f(d.get('server_cpu_ms_per_action'))} | {_f(d.get('rss_mb'))} |")
+            name = name + (" †" if d.get("reused_from") else "")
+            w(f"| {name} | {conn.get('ok', '?')}/{d.get('phones')} | {_f(d.get('p50_ms'))} | {_f(d.get('p99_ms'))} | "
+              f"{_f(d.get('max_ms'))} | {_f(d.get('last_phone_median_ms'))} | {d.get('missed')} | {_f(r1)} | {_f(r2)} | "
+              f"{_f(d.get('server_cpu_ms_per_action'))} | {_f(d.get('rss_mb'))} |"
+              + (f" failed: {d['error']}" if d.get("error") else ""))
         w("")
 
     w(f"## A burst of {sz['submissions']} submissions in {sz['burst_seconds']:.0f} s "
       f"(distinct devices and idempotency keys, {sz['phones']} phones listening)")
     w("")
-    w("| server | acknowledged | lost | duplicated | retries that created a request | errors | ack p50 ms | "
-      "ack p99 ms | ack max ms | took s | server CPU ms / submission |")
+    w("Lost = acknowledged (2xx) but not in the database. A submission the phone gave up on (10 s time-out) is "
+      "either stored anyway or not at all; the retry with the same idempotency key then returns it or files it "
+      "once (\"retries that created a request\").")
+    w("")
+    w("| server | acknowledged | lost | duplicated | timed out: stored / not stored | retries that created a request "
+      "| ack p50 ms | ack p99 ms | ack max ms | took s | server CPU ms / submission |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for mode in modes:
         b = res["moderator"][mode].get("burst")
         if b:
-            w(f"| Moderator {mode} | {b['acknowledged']}/{b['sent']} | {b['lost']} | {b['duplicated']} | "
-              f"{b['replays_created']} | {b['errors']} | {_f(b['ack_p50_ms'])} | {_f(b['ack_p99_ms'])} | "
-              f"{_f(b['ack_max_ms'])} | {_f(b['seconds'])} | {_f(b.get('server_cpu_ms_per_submission'))} |")
+            w(f"| Moderator {mode} | {b.get('acknowledged')}/{b.get('sent')} | {b.get('lost')} | {b.get('duplicated')} | "
+              f"{b.get('unacknowledged_stored', '?')} / {b.get('unacknowledged_not_stored', '?')} | "
+              f"{b.get('replays_created')} | {_f(b.get('ack_p50_ms'))} | {_f(b.get('ack_p99_ms'))} | "
+              f"{_f(b.get('ack_max_ms'))} | {_f(b.get('seconds'))} | {_f(b.get('server_cpu_ms_per_submission'))} |")
     w("")
     w(f"## Reconnect storm: {sz['phones']} phones dropped at once (websocket cut, no close handshake)")
     w("")
@@ -108,8 +119,8 @@ def render(res: dict, previous: str = "") -> str:
     for mode in modes:
         s = res["moderator"][mode].get("storm")
         if s:
-            w(f"| Moderator {mode} | {s['dropped']} | {s['reconnected']} | {s['in_sync']} | "
-              f"{s['in_sync_within_target']} | {_f(s['p50_s'])} | {_f(s['all_in_sync_s'])} | "
+            w(f"| Moderator {mode} | {s.get('dropped')} | {s.get('reconnected')} | {s.get('in_sync')} | "
+              f"{s.get('in_sync_within_target')} | {_f(s.get('p50_s'))} | {_f(s.get('all_in_sync_s'))} | "
               f"{_f(s.get('server_cpu_ms_per_phone'))} |")
     w("")
     w("## Targets")

@@ -278,13 +278,13 @@ class ChairActions:
         self.flip = False
 
     def current_version(self) -> int:
-        self.version = self.s.get(self.base + "/public", timeout=10).json()["v"]
+        self.version = self.s.get(self.base + "/public", timeout=60).json()["v"]
         return self.version
 
     def act(self) -> tuple[int, float]:
         self.flip = not self.flip
         t0 = time.time()
-        r = self.s.post(f"{self.base}/queue/{self.rid}/move", json={"to": "down" if self.flip else "up"}, timeout=10)
+        r = self.s.post(f"{self.base}/queue/{self.rid}/move", json={"to": "down" if self.flip else "up"}, timeout=60)
         r.raise_for_status()
         self.version += 1
         return self.version, t0
@@ -304,7 +304,7 @@ class BareActions:
         self.version += 1
         state = dict(self.state, v=self.version, server_now=int(time.time() * 1000))
         t0 = time.time()
-        self.s.post(self.url + "/emit", json={"v": self.version, "state": state}, timeout=10).raise_for_status()
+        self.s.post(self.url + "/emit", json={"v": self.version, "state": state}, timeout=60).raise_for_status()
         return self.version, t0
 
 
@@ -348,7 +348,7 @@ def staff_contents(srv: ServerProcess, url: str | None = None) -> list[str]:
 def burst(srv: ServerProcess, n: int, seconds: float, tag: str | None = None) -> dict:
     tag = tag or uuid.uuid4().hex[:8]
     start = time.time() + 0.2
-    acks, statuses, errors = [], {}, 0
+    acks, statuses, errors, acked = [], {}, 0, set()
     lock = threading.Lock()
     local = threading.local()
 
@@ -368,6 +368,7 @@ def burst(srv: ServerProcess, n: int, seconds: float, tag: str | None = None) ->
                 statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
                 if r.status_code in (200, 201):
                     acks.append(ms)
+                    acked.add(i)
         except requests.RequestException:
             with lock:
                 errors += 1
@@ -392,7 +393,9 @@ def burst(srv: ServerProcess, n: int, seconds: float, tag: str | None = None) ->
             counts_after[c] += 1
     s = summary(acks)
     return {"sent": n, "seconds": round(took, 1), "acknowledged": len(acks), "statuses": statuses,
-            "errors": errors, "lost": sum(1 for m in marks if counts[m] == 0),
+            "errors": errors, "lost": sum(1 for i in acked if counts[marks[i]] == 0),
+            "unacknowledged_stored": sum(1 for i in range(n) if i not in acked and counts[marks[i]]),
+            "unacknowledged_not_stored": sum(1 for i in range(n) if i not in acked and not counts[marks[i]]),
             "duplicated": sum(max(0, counts_after[m] - 1) for m in marks),
             "replays_created": sum(1 for st in replays if st == 201),
             "ack_p50_ms": _r(s["p50"]), "ack_p99_ms": _r(s["p99"]), "ack_max_ms": _r(s["max"]),
@@ -419,6 +422,15 @@ def storm(fleet: Fleet, actions: ChairActions, within: float = 5.0) -> dict:
 
 
 # -- scenarios -------------------------------------------------------------------------------------------------------
+def guarded(log, label, fn, *args, **kw) -> dict:
+    """Run one scenario; a failure is recorded as the figure (the machine may be too loaded), not fatal."""
+    try:
+        return fn(*args, **kw)
+    except Exception as e:  # noqa: BLE001
+        log(f"  {label} FAILED: {type(e).__name__}: {e}")
+        return {"error": f"{type(e).__name__}: {str(e)[:200]}"}
+
+
 def public_state(url: str) -> dict:
     return requests.get(f"{url}/api/v1/meetings/{MEETING}/public", timeout=10).json()
 
@@ -434,8 +446,9 @@ def run_bare(mode: str, phones: int, crowd: int, n_actions: int, spacing: float,
             try:
                 conn = fleet.connect()
                 log(f"  bare {mode}: {conn['ok']}/{n} phones connected in {conn['seconds']} s")
-                res = fanout(fleet, BareActions(srv.url, state), n_actions, spacing, srv.proc.pid)
-                res.update(rss_mb(srv.proc.pid), connect=conn)
+                res = guarded(log, label, fanout, fleet, BareActions(srv.url, state), n_actions, spacing,
+                              srv.proc.pid)
+                res.update(rss_mb(srv.proc.pid), connect=conn, phones=n)
                 out[label] = res
                 log(f"  bare {mode} {label}: {res}")
             finally:
@@ -456,13 +469,15 @@ def run_moderator(mode: str, phones: int, crowd: int, n_actions: int, spacing: f
         try:
             conn = fleet.connect()
             log(f"  moderator {mode}: {conn['ok']}/{phones} phones connected in {conn['seconds']} s")
-            out["fanout"] = fanout(fleet, actions, n_actions, spacing, srv.proc.pid) | {"connect": conn} | rss_mb(srv.proc.pid)
+            out["fanout"] = guarded(log, "fanout", fanout, fleet, actions, n_actions, spacing, srv.proc.pid) | {
+                "connect": conn, "phones": phones} | rss_mb(srv.proc.pid)
             log(f"  moderator {mode} fanout: {out['fanout']}")
-            out["burst"] = burst(srv, burst_n, burst_s)
+            out["burst"] = guarded(log, "burst", burst, srv, burst_n, burst_s)
             log(f"  moderator {mode} burst: {out['burst']}")
+            time.sleep(2)
             actions.current_version()
             c0 = cpu_ms(srv.proc.pid)
-            out["storm"] = storm(fleet, actions)
+            out["storm"] = guarded(log, "storm", storm, fleet, actions)
             out["storm"]["server_cpu_ms_per_phone"] = _r((cpu_ms(srv.proc.pid) - c0) / phones)
             log(f"  moderator {mode} storm: {out['storm']}")
         finally:
@@ -473,7 +488,8 @@ def run_moderator(mode: str, phones: int, crowd: int, n_actions: int, spacing: f
             try:
                 conn = fleet.connect()
                 log(f"  moderator {mode}: {conn['ok']}/{crowd} phones connected in {conn['seconds']} s")
-                out["crowd"] = fanout(fleet, actions, n_actions, spacing, srv.proc.pid) | {"connect": conn} | rss_mb(srv.proc.pid)
+                out["crowd"] = guarded(log, "crowd", fanout, fleet, actions, n_actions, spacing, srv.proc.pid) | {
+                    "connect": conn, "phones": crowd} | rss_mb(srv.proc.pid)
                 log(f"  moderator {mode} crowd: {out['crowd']}")
             finally:
                 fleet.stop()
@@ -493,6 +509,8 @@ def main(argv=None) -> int:
     p.add_argument("--burst-seconds", type=float)
     p.add_argument("--out", help="write the report here (default docs/performance.md for a full run)")
     p.add_argument("--json", help="also write the raw figures as JSON")
+    p.add_argument("--reuse", help="JSON of an earlier run: scenarios this run skips (e.g. --crowd 0) are taken "
+                                   "from it and marked so in the report")
     args = p.parse_args(argv)
     quick = args.quick
     phones = args.phones or (50 if quick else 300)
@@ -525,9 +543,26 @@ def main(argv=None) -> int:
             log(f"[{mode}] bare Flask-SocketIO broadcast server")
             results["bare"][mode] = run_bare(mode, phones, crowd, n_actions, spacing, state, log)
             log(f"[{mode}] Moderator (python run.py --demo --async-mode {mode})")
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
             results["moderator"][mode] = run_moderator(mode, phones, crowd, n_actions, spacing, burst_n, burst_s,
                                                        workdir, log)
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     results["seconds"] = round(time.time() - t_start)
+    if args.reuse:
+        earlier = json.loads(Path(args.reuse).read_text())
+        for kind in ("bare", "moderator"):
+            for mode, scen in earlier.get(kind, {}).items():
+                mine = results[kind].setdefault(mode, {})
+                for key, val in scen.items():
+                    if key not in mine:
+                        mine[key] = dict(val, reused_from=earlier.get("started", "?")) if isinstance(val, dict) \
+                            else val
+        results["reused"] = {"file": args.reuse, "started": earlier.get("started"),
+                             "command": earlier.get("command"), "loadavg_start": earlier.get("loadavg_start")}
+        if not crowd:
+            results["sizes"]["crowd"] = earlier.get("sizes", {}).get("crowd", 0)
     results["loadavg_end"] = loadavg()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -123,6 +123,18 @@ def _cell_text(value) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
+def jurisdiction_of(text: str) -> str | None:
+    """"xã", "cấp tỉnh", "Trung ương", "ngoài hệ thống hành chính" (or the stored values) -> the stored value."""
+    v = norm(text)
+    if v in JURISDICTIONS:
+        return JURISDICTIONS[v]
+    for word, value in (("ngoài", "outside"), ("trung ương", "central"), ("tỉnh", "province"),
+                        ("thành phố", "province"), ("xã", "commune"), ("phường", "commune")):
+        if word in v:
+            return value
+    return None
+
+
 def read_table(data: bytes, filename: str) -> Table:
     """Read the first sheet of an .xlsx, or a .csv (UTF-8, comma/semicolon/tab); the first non-empty row is
     the header."""
@@ -276,7 +288,7 @@ def check(table: Table, mapping: dict[str, int | None], names: MeetingNames) -> 
                 bad("Đơn vị trả lời “%(value)s” không có trong danh sách của hội nghị.", value=values["unit"])
         jurisdiction = None
         if values["jurisdiction"]:
-            jurisdiction = JURISDICTIONS.get(norm(values["jurisdiction"]))
+            jurisdiction = jurisdiction_of(values["jurisdiction"])
             if jurisdiction is None:
                 bad("Thẩm quyền “%(value)s” không rõ (xã, tỉnh, Trung ương, ngoài).", value=values["jurisdiction"])
         wants = norm(values["wants_to_speak"])

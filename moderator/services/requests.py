@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ..db.models import Field, Request, Unit, utcnow
 from ..domain import queue as queue_rules
@@ -63,52 +62,44 @@ def submit(rt, code: str, actor: Actor, data: NewRequest) -> tuple[Request, bool
         existing = _by_idempotency(rt, code, data.idempotency_key)   # cheap read first: retries are common
         if existing is not None:
             return existing, False
-    try:
-        with UnitOfWork(rt, code, actor, "submit") as uow:
-            m = uow.meeting
-            if data.idempotency_key:
-                # Checked again under the write lock: two retries racing each other still make one request.
-                existing = uow.session.scalars(select(Request).where(
-                    Request.meeting_id == m.id, Request.idempotency_key == data.idempotency_key)).first()
-                if existing is not None:
-                    uow.session.expunge(existing)
-                    uow.discard()
-                    return existing, False
-            if not staff_entry:
-                if m.status == "closed" or not m.registration_open:
-                    raise DomainError("registration_closed", m.registration_note or "Đã hết thời gian đăng ký phát biểu.")
-                if not data.consent:
-                    raise DomainError("consent_required", "Vui lòng đồng ý cho hội nghị sử dụng thông tin liên hệ.",
-                                      field="consent")
-                open_count = uow.session.scalar(select(func.count()).select_from(Request).where(
-                    Request.meeting_id == m.id, Request.device_hash == actor.device_hash,
-                    Request.status.in_([s.value for s in WAITING | {Status.CALLED, Status.SPEAKING}])))
-                if actor.device_hash and open_count >= m.max_open_per_device:
-                    raise DomainError("too_many_open", "Mỗi điện thoại chỉ gửi tối đa %(limit)s ý kiến đang chờ.",
-                                      limit=m.max_open_per_device)
-            phone = normalize_phone(data.phone) if data.phone else None
-            _check_field(uow, data.field_id)
-            _check_unit(uow, data.unit_id)
-            uow.track_meeting()
-            ticket = m.next_ticket
-            m.next_ticket += 1
-            req = uow.add_request(Request(
-                meeting_id=m.id, ticket=ticket, kind=data.kind.value, full_name=data.full_name.strip(),
-                phone=phone, address=(data.address or "").strip() or None, locality=data.locality.strip(),
-                organization=data.organization.strip(), position=data.position.strip(), seat=data.seat.strip(),
-                field_id=data.field_id, content=data.content.strip(), wants_to_speak=data.wants_to_speak,
-                jurisdiction=data.jurisdiction.value if data.jurisdiction else None, source=data.source.value,
-                status=Status.SUBMITTED.value, device_hash=actor.device_hash,
-                idempotency_key=data.idempotency_key, consent_at=utcnow() if data.consent else None,
-                unit_id=data.unit_id or _default_unit(uow, data.field_id), prepared_answer=data.prepared_answer))
-            uow.target = f"request:{req.id}"
-    except IntegrityError:
-        # A retry that raced its own first attempt (another worker, same idempotency key): the unique index
-        # refused the second row; answer with the first, as for any retry.
-        existing = _by_idempotency(rt, code, data.idempotency_key) if data.idempotency_key else None
-        if existing is None:
-            raise
-        return existing, False
+    with UnitOfWork(rt, code, actor, "submit") as uow:
+        m = uow.meeting
+        if data.idempotency_key:
+            # Checked again under the write lock: two retries racing each other still make one request.
+            existing = uow.session.scalars(select(Request).where(
+                Request.meeting_id == m.id, Request.idempotency_key == data.idempotency_key)).first()
+            if existing is not None:
+                uow.session.expunge(existing)
+                uow.discard()
+                return existing, False
+        if not staff_entry:
+            if m.status == "closed" or not m.registration_open:
+                raise DomainError("registration_closed", m.registration_note or "Đã hết thời gian đăng ký phát biểu.")
+            if not data.consent:
+                raise DomainError("consent_required", "Vui lòng đồng ý cho hội nghị sử dụng thông tin liên hệ.",
+                                  field="consent")
+            open_count = uow.session.scalar(select(func.count()).select_from(Request).where(
+                Request.meeting_id == m.id, Request.device_hash == actor.device_hash,
+                Request.status.in_([s.value for s in WAITING | {Status.CALLED, Status.SPEAKING}])))
+            if actor.device_hash and open_count >= m.max_open_per_device:
+                raise DomainError("too_many_open", "Mỗi điện thoại chỉ gửi tối đa %(limit)s ý kiến đang chờ.",
+                                  limit=m.max_open_per_device)
+        phone = normalize_phone(data.phone) if data.phone else None
+        _check_field(uow, data.field_id)
+        _check_unit(uow, data.unit_id)
+        uow.track_meeting()
+        ticket = m.next_ticket
+        m.next_ticket += 1
+        req = uow.add_request(Request(
+            meeting_id=m.id, ticket=ticket, kind=data.kind.value, full_name=data.full_name.strip(),
+            phone=phone, address=(data.address or "").strip() or None, locality=data.locality.strip(),
+            organization=data.organization.strip(), position=data.position.strip(), seat=data.seat.strip(),
+            field_id=data.field_id, content=data.content.strip(), wants_to_speak=data.wants_to_speak,
+            jurisdiction=data.jurisdiction.value if data.jurisdiction else None, source=data.source.value,
+            status=Status.SUBMITTED.value, device_hash=actor.device_hash,
+            idempotency_key=data.idempotency_key, consent_at=utcnow() if data.consent else None,
+            unit_id=data.unit_id or _default_unit(uow, data.field_id), prepared_answer=data.prepared_answer))
+        uow.target = f"request:{req.id}"
     return req, True
 
 

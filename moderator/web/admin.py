@@ -200,6 +200,10 @@ def create():
             venue=f.get("venue", "").strip(), place_name=f.get("place_name", "").strip(),
             date=parse_date(f.get("date", ""), "date"), planned_start=f.get("planned_start", "07:30").strip(),
             planned_end=f.get("planned_end", "11:30").strip())
+        from ..domain.joincode import is_valid_join_code, normalize_join_code
+        if spec.code and not is_valid_join_code(normalize_join_code(spec.code)):
+            raise DomainError("code_invalid", "Mã tham gia gồm 3 đến 12 chữ cái không dấu (A–Z) hoặc chữ số.",
+                              field="code")
         organiser.validate_settings(organiser.MeetingSettings(
             title=spec.title, organiser=spec.organiser, parent_body=spec.parent_body, venue=spec.venue,
             place_name=spec.place_name, planned_start=spec.planned_start, planned_end=spec.planned_end))
@@ -344,6 +348,8 @@ def keys_create(code):
         us, _fs = lists(m)
         if role == "unit" and unit_raw == "all":
             targets = [(u.id, u.name) for u in us]
+            if not targets:
+                raise DomainError("no_units", "Hội nghị chưa có đơn vị trả lời nào.", field="unit_id")
         elif role == "unit":
             uid = int_or_none(unit_raw)
             targets = [(uid, next((u.name for u in us if u.id == uid), ""))]
@@ -494,9 +500,17 @@ def render_followup(m: Meeting, error: str | None = None, status: int = 200):
     unit_id = int_or_none(request.args.get("unit"))
     us, _fs = lists(m)
     with rt().read() as s:
-        rows = followup.tracker(s, m, only_open=only_open, unit_id=unit_id)
+        everything = followup.tracker(s, m)
+    rows = [t for t in everything if (not only_open or t.open) and (not unit_id or t.unit_id == unit_id)]
+    by_unit: dict[str, dict] = {}
+    for t in everything:
+        c = by_unit.setdefault(t.unit or _("Chưa giao đơn vị"), {"total": 0, "open": 0, "overdue": 0})
+        c["total"] += 1
+        c["open"] += t.open
+        c["overdue"] += t.overdue
     return render_template("admin/followup.html", m=m, tab="followup", rows=rows, units=us, only_open=only_open,
-                           unit_id=unit_id, error=error, today=date.today()), status
+                           unit_id=unit_id, error=error, today=date.today(),
+                           by_unit=sorted(by_unit.items(), key=lambda kv: (-kv[1]["overdue"], -kv[1]["open"]))), status
 
 
 @bp.post("/meetings/<code>/followup/<int:request_id>/<action>")
@@ -560,8 +574,10 @@ def results_admin(code):
     with rt().read() as s:
         stats = followup.statistics(s, m)
     charts = {sec["key"]: followup.bar_chart_svg(sec["rows"]) for sec in stats["sections"]}
+    from datetime import timedelta
+    due = (m.closed_at.date() if m.closed_at else m.date)
     return render_template("admin/results.html", m=m, tab="results", stats=stats, charts=charts,
-                           public_url=f"{base_url()}/r/{m.code}")
+                           public_url=f"{base_url()}/r/{m.code}", publish_by=due + timedelta(days=10) if due else None)
 
 
 @bp.post("/meetings/<code>/results")

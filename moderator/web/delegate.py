@@ -11,12 +11,12 @@ import io
 import secrets
 from datetime import date
 
-from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for)
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from ..db.models import Field, Request
+from ..db.models import Field
 from ..domain.enums import Role, Source
 from ..domain.errors import DomainError
 from ..services import requests as reqs, views

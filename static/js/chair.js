@@ -259,6 +259,8 @@
           btn(T("Lên đầu"), function () { move(r.id, "top"); }, "ch-top"),
           btn("↑", function () { move(r.id, "up"); }, "ch-up", { "aria-label": T("Lên một bậc") }),
           btn("↓", function () { move(r.id, "down"); }, "ch-down", { "aria-label": T("Xuống một bậc") }),
+          late ? btn(T("Văn bản"), function () { decide(r, "to_writing", { deadline: inDays(10) }); }, "ch-late-writing",
+                     { title: T("Không kịp phát biểu: chuyển trả lời bằng văn bản, hạn 10 ngày") }) : null,
           btn(T("Xử lý…"), function () { openDialog(r.id); }, "ch-more"))), r));
     });
     Live.fill(list, nodes);

@@ -43,6 +43,8 @@ def test_unit_answers_and_tracker_follows(live, scene):
     row = re.search(rf'<tr id="req-{scene["overdue"]["id"]}" class="([^"]*)"', page)
     assert row and "is-overdue" in row.group(1)
     assert "QUÁ HẠN" in page
+    by_unit = re.search(r'id="by-unit".*?</details>', page, re.S).group(0)
+    assert '<tr class="is-overdue"><td>Phòng Kinh tế</td>' in by_unit
     later_row = re.search(rf'<tr id="req-{scene["later"]["id"]}" class="([^"]*)"', page)
     assert "is-overdue" not in later_row.group(1)
 

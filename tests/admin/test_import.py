@@ -137,3 +137,23 @@ def test_unreadable_or_unmapped_files_are_refused(client, rt):
     r = upload(client, csrf, code, big, "lon.csv")
     assert r.status_code == 200 and "400 dòng dữ liệu" in r.get_data(as_text=True)
     assert count(rt, code) == 0
+
+
+def test_the_projects_own_demo_list_imports_cleanly(client, rt):
+    """demo/recommendations.csv (English headers) maps by itself and every row is valid."""
+    from moderator.demo import CSV_PATH
+    csrf = login(client, rt)
+    code = create(client, csrf)
+    html = upload(client, csrf, code, CSV_PATH.read_bytes(), "recommendations.csv").get_data(as_text=True)
+    r = client.post(f"/admin/meetings/{code}/import/preview", data=form_of(html, "map-form"))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200, re.findall(r'<tr class="is-bad">.*?</tr>', html, re.S)
+    assert "24 dòng hợp lệ" in html
+    r = client.post(f"/admin/meetings/{code}/import/confirm", data=form_of(html, "confirm-form"))
+    assert r.status_code == 303 and count(rt, code) == 24
+    with rt.read() as s:
+        mid = s.scalars(select(Meeting.id).where(Meeting.code == code)).one()
+        rows = s.scalars(select(Request).where(Request.meeting_id == mid)).all()
+        assert {q.source for q in rows} == {"precollected"}
+        assert {q.jurisdiction for q in rows} >= {"commune", "province", "outside"}
+        assert all(q.locality != q.address for q in rows if q.address)    # the contact address never goes public

@@ -65,6 +65,10 @@ def test_bad_create_shows_message_and_creates_nothing(client, rt):
     r = client.post("/admin/meetings", data={"csrf_token": csrf, "title": "X", "preset": "commune",
                                             "planned_start": "11:00", "planned_end": "08:00"})
     assert r.status_code == 400 and "Giờ kết thúc phải sau giờ bắt đầu" in r.get_data(as_text=True)
+    r = client.post("/admin/meetings", data={"csrf_token": csrf, "title": "X", "preset": "commune", "code": "Đ!"})
+    assert r.status_code == 400 and "Mã tham gia gồm 3 đến 12" in r.get_data(as_text=True)
+    r = client.post("/admin/meetings", data={"csrf_token": csrf, "title": "X", "preset": "tỉnh"})
+    assert r.status_code == 400 and "Mẫu hội nghị không tồn tại" in r.get_data(as_text=True)
     r = client.post("/admin/meetings", data={"title": "Không có CSRF", "preset": "commune"})
     assert r.status_code == 403
     with rt.read() as s:

@@ -7,6 +7,7 @@ The tests run in file order on one server (module scope): each builds on the mee
 from __future__ import annotations
 
 import json
+import re
 import os
 import secrets
 import threading
@@ -374,3 +375,54 @@ def test_undo_and_audit_log(hall):
     expect(h.a.locator("#ch-audit li[data-action='undo']").first).to_contain_text("chair2")
     expect(h.a.locator("#ch-audit li[data-action='merge']").first).to_be_visible()
     assert "0912 345 678" not in h.a.text_content("#ch-audit") and "0912345678" not in h.a.text_content("#ch-audit")
+
+
+def test_programme_message_registration_and_search(hall):
+    h = hall
+    h.a.click("#ch-next-step")                               # the projector follows the programme
+    h.hall.wait_for("public", lambda m: m["state"]["meeting"]["current_step"] == 1)
+    expect(h.b.locator("#ch-steps button[aria-current='step']")).to_have_attribute("data-position", "1",
+                                                                                   timeout=SECOND * 1000)
+    h.a.click("#ch-message-prepare")                         # "Mời đại biểu … chuẩn bị phát biểu"
+    expect(h.a.locator("#ch-message")).to_have_value(re.compile("^Mời đại biểu .+ chuẩn bị"))
+    h.a.click("#ch-message-send")
+    h.hall.wait_for("public", lambda m: m["state"]["meeting"]["message"].startswith("Mời đại biểu"))
+    expect(h.b.locator("#ch-message-shown")).to_contain_text("Mời đại biểu", timeout=SECOND * 1000)
+    h.b.click("#ch-reg")                                     # registration closed from the other console
+    h.hall.wait_for("public", lambda m: m["state"]["meeting"]["registration_open"] is False)
+    expect(h.a.locator("#ch-reg")).not_to_be_checked(timeout=SECOND * 1000)
+    r = requests.post(h.srv.url + "/api/v1/meetings/DEMO/requests", headers={"X-Device-Token": h.phones[0].token},
+                      json={"full_name": "Người đến muộn", "phone": "0912345679", "address": "Xóm 2",
+                            "content": "Ý kiến gửi sau khi đã khóa đăng ký", "consent": True}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"]["message"]
+    # Search folds diacritics both ways; filters narrow the lists.
+    h.a.fill("#ch-search", "giay chung nhan")
+    expect(card(h.a, "ch-queue", 1)).to_be_visible()        # "Giấy chứng nhận quyền sử dụng đất"
+    texts = h.a.locator(".ch-list li.ch-card .ch-content").all_text_contents()
+    assert texts and all("chứng nhận" in t.lower() or "chung nhan" in t.lower() for t in texts)
+    h.a.fill("#ch-search", "")
+    h.a.select_option("#ch-f-source", "phone")
+    assert h.a.locator("#ch-inbox li.ch-card").count() == 0   # every phone request is decided by now
+    h.a.select_option("#ch-f-source", "")
+    h.a.select_option("#ch-f-field", label="Đất đai")
+    assert set(h.a.locator("#ch-inbox li.ch-card .badge-info").all_text_contents()) == {"Đất đai"}
+    h.a.click("#ch-filter-clear")
+
+
+def test_requeue_an_absent_speaker(hall):
+    h = hall
+    head = queue_server(h)[0]
+    h.b.click("#ch-call-next")
+    h.hall.wait_for("public", lambda m: (m["state"]["floor"] or {}).get("ticket") == head)
+    expect(h.a.locator("#ch-requeue")).to_be_enabled(timeout=SECOND * 1000)
+    h.a.click("#ch-requeue")                                 # not in the hall: back to the head of the queue
+    h.hall.wait_for("public", lambda m: m["state"]["floor"] is None and m["state"]["queue"][0] == head)
+    within(lambda: queue_dom(h.b)[:1] == [head], what="the other chair sees the speaker back at the head")
+
+
+def test_console_shows_the_forecast(hall):
+    h = hall
+    f = h.srv.api("GET", "/meetings/DEMO/forecast", role="chair").json()
+    assert f["turns_so_far"] == 1 and f["queued"] == len(queue_server(h))
+    expect(h.a.locator("#ch-forecast")).to_have_attribute("data-not-reached", str(f["not_reached"]))
+    expect(h.a.locator("#ch-forecast")).to_contain_text(f"({f['turns_so_far']} lượt đã xong)")

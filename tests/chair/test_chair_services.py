@@ -174,3 +174,21 @@ def test_remaining_time_without_a_date_counts_today(rt, demo):
     end = now.replace(hour=11, minute=30, second=0, microsecond=0)
     start = now.replace(hour=7, minute=30, second=0, microsecond=0)
     assert left == pytest.approx((end - max(now, start)).total_seconds())
+
+
+def test_console_page_carries_every_string_its_script_uses(client, demo):
+    import re
+    from pathlib import Path
+    r = client.get(f"/m/DEMO/chair?key={demo['chair']}", follow_redirects=True)
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    table = json.loads(re.search(r'<script type="application/json" id="i18n">(.*?)</script>', html, re.S).group(1))
+    js = (Path(__file__).resolve().parents[2] / "static" / "js" / "chair.js").read_text()
+    used = set(re.findall(r'\bT\("((?:[^"\\]|\\.)*)"', js))
+    assert used and not (used - set(table))
+    # Strict CSP: no inline code or styles.
+    assert 'style="' not in html and " onclick=" not in html
+    assert all('src="' in tag or 'type="application/json"' in tag for tag in re.findall(r"<script[^>]*>", html))
+    # The projector's key does not open the console.
+    other = client.application.test_client()
+    assert other.get(f"/m/DEMO/chair?key={demo['projector']}", follow_redirects=True).status_code == 403

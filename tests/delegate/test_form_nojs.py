@@ -9,6 +9,9 @@ import pytest
 
 from moderator.domain.phone import normalize_phone
 
+from .conftest import BAD_PHONES, GOOD_PHONES
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """One in-process app for the module (threading mode, fresh SQLite); each test is its own device."""
@@ -41,11 +44,6 @@ def client(app):
     return app.test_client()
 
 
-GOOD_PHONES = ["0912 345 678", "+84 912.345.678", "84912345678", "0912.345.678", "(+84) 912 345 678",
-               "0084 912 345 678", "+84 (0) 912 345 678", "0356-789-012", "024 3825 1234", "(0228) 3123 456",
-               "+84 24 3825 1234", "０９１２３４５６７８"]
-BAD_PHONES = ["12345", "0123456789", "01234567890", "091234567", "09123456789", "0612345678", "912345678",
-              "+1 415 555 0100", "09l2345678", "0912 345 678 ext 2", "+84 +912345678", "phone"]
 
 
 def csrf_of(text: str) -> str:
@@ -156,7 +154,8 @@ def test_every_good_phone_is_stored_normalised(client, demo):
     for i, phone in enumerate(GOOD_PHONES):
         tok = f"good-phone-{i}"
         r = client.post("/api/v1/meetings/DEMO/requests", json={
-            "full_name": "Người dân", "phone": phone, "address": "Xóm 1", "content": f"Kiểm tra số điện thoại {i}",
+            "full_name": "Người dân", "phone": phone, "address": "Xóm 1",
+            "content": f"Kiểm tra số điện thoại {i}",
             "consent": True}, headers={"X-Device-Token": tok})
         assert r.status_code == 201, (phone, r.get_json())
     stored = [s["phone"] for s in staff(client, demo) if s["content"].startswith("Kiểm tra số điện thoại ")]

@@ -10,8 +10,8 @@ import requests
 
 from moderator.domain.phone import normalize_phone
 
-from .conftest import PHONE, chair, fill_citizen, staff_requests, ticket_number, wait_until
-from .test_form_nojs import BAD_PHONES, GOOD_PHONES
+from .conftest import (BAD_PHONES, GOOD_PHONES, PHONE, chair, fill_citizen, staff_requests, ticket_number,
+                       wait_until)
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -310,6 +310,8 @@ def test_html_payloads_appear_as_text_and_nothing_runs(srv, new_page):
             assert p.locator("img[src=x]").count() == 0, name
             assert p.locator("main b", has_text="đậm").count() == 0, name
         assert not dialogs
+        for name, p in screens.items():        # ... and each screen shows the name as the text it is
+            p.locator("body", has_text='<img src=x onerror="window.__xss=1').wait_for(timeout=5000)
         assert "<script>window.__xss=2</script>" in page.locator(".ticket-content").first.inner_text()
     finally:
         chair(srv, "POST", "/floor/requeue")
@@ -337,7 +339,11 @@ def _first_view(srv, new_page, path):
     page.goto(srv.url + path)
     page.wait_for_load_state("load")
     if path == "/j/DEMO":            # live: the Socket.IO client, the handshake and both snapshots
-        assert wait_until(lambda: any(u.endswith("/mine") for u, _ in sizes))
+        for _ in range(80):          # (Playwright's events arrive while it waits, not during time.sleep)
+            if any(u.endswith("/mine") for u, _ in sizes):
+                break
+            page.wait_for_timeout(100)
+        assert any(u.endswith("/mine") for u, _ in sizes)
     page.wait_for_timeout(300)
     return page, sizes
 

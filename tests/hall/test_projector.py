@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.server import ServerProcess
 
-from ._hall import (PageCapture, SocketCapture, check_layout, chair, dataset, paper, phone_needles, public,
+from ._hall import (ROOT, PageCapture, SocketCapture, check_layout, chair, dataset, paper, phone_needles, public,
                     set_speaking_seconds, shot, staff, visible_text, wait_synced, wait_until)
 
 pytestmark = pytest.mark.browser
@@ -33,9 +33,8 @@ PEOPLE = [
 ]
 COMPLAINT = dict(full_name="Vương Khiếu Nại", phone="0977 888 999", address="Căn hộ 1203 tòa B ADDRK1203",
                  locality="Xóm Khiếu", seat="Hàng cuối")
-DEMO_CSV = csv.DictReader(open(__import__("pathlib").Path(__file__).resolve().parents[2] /
-                               "moderator" / "demo" / "recommendations.csv", encoding="utf-8"))
-DEMO_PHONES = [row["phone"] for row in DEMO_CSV if row["phone"]]
+with open(ROOT / "moderator" / "demo" / "recommendations.csv", encoding="utf-8") as _f:
+    DEMO_PHONES = [row["phone"] for row in csv.DictReader(_f) if row["phone"]]
 
 PAGE_CAPTURES: list[PageCapture] = []
 
@@ -350,6 +349,28 @@ def test_projector_opened_with_the_chairs_grant_hears_the_public_stream_only(hal
     socket_texts = [t for k, t in cap.texts() if k.startswith("ws") or "/socket.io/" in k]
     assert any('["public"' in t for t in socket_texts)
     assert not any('["staff"' in t for t in socket_texts)
+
+
+def test_projector_catches_up_after_a_network_loss(hall, projector):
+    page = projector((1280, 720))
+    wait_until(lambda: dataset(page, "projector").get("status") == "online", what="online")
+    page.context.set_offline(True)
+    wait_until(lambda: page.locator(".reconnecting").is_visible(), timeout=5, what="reconnecting mark")
+    # The hall moves on while the projector is cut off: the message and the queue change.
+    chair(hall, "PUT", "/message", {"text": "Mời đại biểu tiếp theo."})
+    chair(hall, "POST", "/floor/call", {})
+    time.sleep(0.3)
+    assert "Mời đại biểu tiếp theo." not in visible_text(page)
+    page.context.set_offline(False)
+    wait_until(lambda: dataset(page, "projector").get("status") == "online", timeout=10, what="back online")
+    wait_synced(page, hall)
+    state = public(hall)
+    assert not page.locator(".reconnecting").is_visible()
+    assert page.locator("#pj-banner").inner_text() == "Mời đại biểu tiếp theo."
+    assert page.locator("#pj-name").inner_text() == state["floor"]["name"]
+    shown = page.evaluate("() => [...document.querySelectorAll('#pj-next-list .pj-next-no')].map(e => +e.textContent)")
+    assert shown == [r["ticket"] for r in state["next"][:4]]
+    chair(hall, "PUT", "/message", {"text": ""})
 
 
 def test_projector_recovers_after_a_server_restart(hall, projector):
