@@ -471,8 +471,10 @@
       return res;
     });
   }
+  // Relative moves (up, down, top) apply to the server's current order, so quick repeated key presses never
+  // collide with their own echo; a whole new order (a drop) carries the version it was built on.
   function move(id, to) {
-    return act("POST", "/queue/" + id + "/move", { to: to, version: conn.version("staff") });
+    return act("POST", "/queue/" + id + "/move", { to: to });
   }
   function merge(targetId, sourceIds) {
     return act("POST", "/merge", { target_id: targetId, source_ids: sourceIds },

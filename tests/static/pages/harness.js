@@ -60,6 +60,18 @@
     return window.fakeFetch;
   };
 
+  /* Resolves once pred() is true (polling), rejects after ms: no fixed sleeps in the tests. */
+  window.until = function (pred, ms, what) {
+    var limit = Date.now() + (ms || 5000);
+    return new Promise(function (resolve, reject) {
+      (function poll() {
+        if (pred()) { resolve(); return; }
+        if (Date.now() > limit) { reject(new Error("timed out waiting for " + (what || pred))); return; }
+        setTimeout(poll, 5);
+      })();
+    });
+  };
+
   /* Collects every callback of Live.connect into window.events. */
   window.recordingOptions = function (extra) {
     var events = window.events = [];
