@@ -49,7 +49,7 @@
   function fold(text) {
     return String(text || "").normalize("NFC").toLowerCase().replace(/đ/g, "d")
       .normalize("NFD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/[^0-9a-z\u00c0-\uffff]+/g, " ").trim();
+      .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
 
   var STATUS = {
@@ -92,6 +92,7 @@
   function notice(text, kind) {
     var box = $("ch-notice");
     box.className = "alert ch-notice alert-" + (kind || "info");
+    box.removeAttribute("data-conflict");
     box.textContent = text;
     box.hidden = false;
     if (noticeTimer) clearTimeout(noticeTimer);
@@ -434,7 +435,6 @@
     renderComplaints();
     renderSuggestions();
     renderForecast();
-    if (S.auditOpen) loadAudit();
     root.setAttribute("data-version", String(conn.version("staff")));
     root.setAttribute("data-state", "ready");
   }
@@ -466,10 +466,7 @@
   /* ------------------------------------------------------------------ actions */
 
   function decide(r, action, body) {
-    return act("POST", "/requests/" + r.id + "/" + action, body || {}).then(function (res) {
-      if (res.ok && action === "accept" && S.selected === r.id) S.selected = r.id;
-      return res;
-    });
+    return act("POST", "/requests/" + r.id + "/" + action, body || {});
   }
   // Relative moves (up, down, top) apply to the server's current order, so quick repeated key presses never
   // collide with their own echo; a whole new order (a drop) carries the version it was built on.
@@ -537,6 +534,15 @@
     var reasonSel = el("select", { id: "ch-dlg-reason" }, el("option", { value: "" }, T("— Chọn lý do —")),
       reasons.map(function (x) { return el("option", { value: x }, x); }), el("option", { value: "__other" }, T("Lý do khác…")));
     var reasonText = el("input", { type: "text", id: "ch-dlg-reason-text", maxlength: "500", placeholder: T("Lý do (ghi rõ)") });
+    var reasonHint = el("span", { class: "field-hint", id: "ch-dlg-reason-hint", "aria-live": "polite" });
+    // The organiser's reasons that have a better path than a plain refusal point the chair to it.
+    reasonSel.addEventListener("change", function () {
+      var f = fold(reasonSel.value);
+      reasonHint.textContent = f.indexOf("tham quyen") >= 0
+        ? T("Gợi ý: dùng “Chuyển cấp trên” bên dưới để ý kiến vẫn được theo dõi đến khi có trả lời.")
+        : f.indexOf("trung") >= 0 ? T("Gợi ý: chọn phiếu trùng ở mục “Gộp” bên dưới để người gửi thành đồng kiến nghị.")
+        : "";
+    });
     var deadline = el("input", { type: "date", id: "ch-dlg-deadline", value: inDays(10) });
     var level = el("select", { id: "ch-dlg-level" }, ["province", "central", "outside"].map(function (l) {
       return el("option", { value: l }, tl(JUR, l));
@@ -572,7 +578,7 @@
       waiting ? el("div", { class: "btn-group" },
         btn(T("Xếp lượt"), function () { run("POST", "/requests/" + r.id + "/accept", {}); }, "btn-primary", { id: "ch-dlg-accept", disabled: r.status === "accepted" }),
         btn(T("Xếp lượt ưu tiên"), function () { run("POST", "/requests/" + r.id + "/accept", { priority: true }); }, "", { disabled: r.status === "accepted" })) : null,
-      waiting ? el("div", { class: "field" }, el("label", { for: "ch-dlg-reason" }, T("Không đưa vào hội nghị")), reasonSel, reasonText,
+      waiting ? el("div", { class: "field" }, el("label", { for: "ch-dlg-reason" }, T("Không đưa vào hội nghị")), reasonSel, reasonHint, reasonText,
         btn(T("Không đưa vào hội nghị"), function () {
           var why = reasonSel.value === "__other" || !reasonSel.value ? reasonText.value.trim()
             : reasonSel.value + (reasonText.value.trim() ? " — " + reasonText.value.trim() : "");
@@ -889,6 +895,7 @@
         }
       }
       refreshExtras();
+      if (S.auditOpen) loadAudit();
     },
     onPublic: function (state) { S.pub = state; renderProjectorPreview(); },
     onError: function (kind, res) {

@@ -265,9 +265,12 @@ def test_call_next_timer_and_assign_unit(hall):
     ends_at = h.hall.latest("public")["state"]["floor"]["ends_at"]
     assert ends_at and abs(ends_at - (time.time() * 1000 + 180_000)) < 5000
     # The last 30 s are marked: move the second console's clock 2 min 35 s ahead.
-    h.b.evaluate("Live._setOffset(155000)")
-    within(lambda: h.b.get_attribute("#ch-timer", "data-state") == "warning", what="warning in the last 30 s")
-    assert h.b.text_content("#ch-timer") <= "00:25"
+    def warned():
+        # Any server message re-measures the clock offset, so set it again until one quiet tick shows it.
+        h.b.evaluate("Live._setOffset(155000)")
+        time.sleep(0.3)
+        return h.b.get_attribute("#ch-timer", "data-state") == "warning" and h.b.text_content("#ch-timer")
+    assert within(warned, 3, "warning in the last 30 s") <= "00:25"
     h.b.evaluate("Live._setOffset(0)")
 
     h.a.locator("body").press("p")                       # pause, then resume
@@ -282,7 +285,10 @@ def test_call_next_timer_and_assign_unit(hall):
     expect(unit_sel).to_have_value(str(h.units["Phòng Kinh tế"]))
     unit_sel.select_option(label="Phòng Văn hóa - Xã hội")
     h.a.fill("#ch-dlg-answerer", "Trưởng phòng Văn hóa - Xã hội")
+    h.a.check("#ch-dlg-together input[data-ticket='5']")   # another request on the same subject, answered together
     h.a.click("#ch-dlg-assign-save")
+    expect(card(h.b, "ch-inbox", 5).locator(".ch-unit")).to_contain_text("Phòng Văn hóa - Xã hội",
+                                                                         timeout=SECOND * 1000)
     expect(h.b.locator("#ch-floor-card .ch-answer-line")).to_contain_text("Phòng Văn hóa - Xã hội",
                                                                           timeout=SECOND * 1000)
     h.hall.wait_for("public", lambda m: (m["state"]["floor"] or {}).get("unit") == "Phòng Văn hóa - Xã hội")
@@ -314,9 +320,10 @@ def test_a_flagged_complaint_never_reaches_the_hall(hall):
     time.sleep(0.3)   # let any trailing public message arrive
     # Nothing of the complaint filed as such ever reached the hall; the flagged one is gone from the last state.
     for msg in h.hall.events.get("public", []):
-        text = json.dumps(msg, ensure_ascii=False)
-        assert COMPLAINT[:30] not in text
-        assert f'"ticket": {req["ticket"]},' not in text.replace('"ticket":', '"ticket": ')
+        state = msg["state"]
+        assert COMPLAINT[:30] not in json.dumps(msg, ensure_ascii=False)
+        shown = set(state["queue"]) | {n["ticket"] for n in state["next"]} | {(state["floor"] or {}).get("ticket")}
+        assert req["ticket"] not in shown
     last = json.dumps(h.hall.latest("public"), ensure_ascii=False)
     assert "Lê Thị Y" not in last and HEALTH[:20] not in last
     public = h.srv.api("GET", "/meetings/DEMO/public").json()
@@ -423,6 +430,14 @@ def test_requeue_an_absent_speaker(hall):
 def test_console_shows_the_forecast(hall):
     h = hall
     f = h.srv.api("GET", "/meetings/DEMO/forecast", role="chair").json()
-    assert f["turns_so_far"] == 1 and f["queued"] == len(queue_server(h))
+    assert f["queued"] == len(queue_server(h))
     expect(h.a.locator("#ch-forecast")).to_have_attribute("data-not-reached", str(f["not_reached"]))
     expect(h.a.locator("#ch-forecast")).to_contain_text(f"({f['turns_so_far']} lượt đã xong)")
+
+
+def test_search_folds_like_the_server(hall):
+    from moderator.domain.similarity import fold
+    samples = ["Đường liên thôn: nhiều ổ gà!!", "GIẤY CHỨNG NHẬN quyền sử dụng đất", "Ủy ban MTTQ xã Giao Minh",
+               "Xóm 3 – trại lợn xả thải", "Nghĩa trang liệt sĩ, đường ĐT.489"]
+    got = hall.a.evaluate("xs => xs.map(ChairConsole.fold)", samples)
+    assert got == [fold(x) for x in samples]

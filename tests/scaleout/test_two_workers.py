@@ -122,13 +122,13 @@ def test_killing_the_serving_worker_moves_its_phones_with_nothing_lost(hall):
     try:
         assert fleet.connect()["ok"] == 30
         tag = uuid.uuid4().hex[:6]
-        acked = [i for i in range(10) if post_submission(front.url, i, tag).status_code == 201]
+        acked = [i for i in range(10) if post_submission(front.url, i, tag, timeout=60).status_code == 201]
         assert len(acked) == 10
 
         victim.kill()                         # kill -9
         # the hall goes on through nginx: submissions and a chair action, all served by the other worker
         for i in range(10, 20):
-            r = post_submission(front.url, i, tag)
+            r = post_submission(front.url, i, tag, timeout=60)
             assert r.status_code == 201, r.text
             acked.append(i)
         actions = ChairActions(other)
@@ -153,7 +153,7 @@ def test_a_retry_racing_its_original_on_two_workers_files_one_request(hall):
     with ThreadPoolExecutor(max_workers=16) as ex:
         for i in range(8):
             urls = [a.url, b.url] * 4
-            codes = sorted(r.status_code for r in ex.map(lambda u: post_submission(u, i, tag), urls))
+            codes = sorted(r.status_code for r in ex.map(lambda u: post_submission(u, i, tag, timeout=60), urls))
             assert codes == [200] * 7 + [201], codes
     contents = staff_contents(a)
     assert all(contents.count(f"Ý kiến thử tải {tag} số {i:05d}") == 1 for i in range(8))
