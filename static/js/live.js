@@ -19,7 +19,7 @@
  * Real-time protocol (docs/architecture.md): every message carries `v`, the meeting version.
  *   public {v, state}     whole public state: applied if v > last
  *   staff  {v, ...}       applied only if v == last + 1; v <= last ignored; a gap refetches the snapshot
- *   unit   {v, ...}       same as staff
+ *   unit   {v, requests}  the unit's changed requests (whole views): applied if v > last
  *   mine   {v, requests}  the owner's changed tickets: applied if v > last
  * On every (re)connect each given snapshot URL is fetched (JSON with a numeric `v`); messages arriving while
  * a snapshot is loading are held and replayed after it, so none is lost or applied twice.
@@ -268,7 +268,9 @@
   /* ---------------------------------------------------------------- connect */
 
   var KINDS = ["public", "staff", "unit", "mine"];
-  var STRICT = { staff: true, unit: true };     // apply only v == last + 1
+  // staff hears every change (apply only v == last + 1); a unit hears only changes to its own requests, each
+  // carrying their whole view, so its versions skip by design: applied if newer, like `mine`.
+  var STRICT = { staff: true, unit: false };
   var BUFFER_MAX = 500;
   var MIN_REFETCH_MS = 1000;                    // per stream, for gap refetches and retries
 
