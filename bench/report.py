@@ -17,6 +17,10 @@ def _f(x, unit=""):
     return f"{x}{unit}"
 
 
+def _x(r):
+    return "–" if r is None else f"{r:.2f}"
+
+
 def _ratio(a, b):
     if a is None or not b:
         return None
@@ -85,7 +89,7 @@ def render(res: dict, previous: str = "") -> str:
             conn = d.get("connect", {})
             name = name + (" †" if d.get("reused_from") else "")
             w(f"| {name} | {conn.get('ok', '?')}/{d.get('phones')} | {_f(d.get('p50_ms'))} | {_f(d.get('p99_ms'))} | "
-              f"{_f(d.get('max_ms'))} | {_f(d.get('last_phone_median_ms'))} | {d.get('missed')} | {_f(r1)} | {_f(r2)} | "
+              f"{_f(d.get('max_ms'))} | {_f(d.get('last_phone_median_ms'))} | {d.get('missed')} | {_x(r1)} | {_x(r2)} | "
               f"{_f(d.get('server_cpu_ms_per_action'))} | {_f(d.get('rss_mb'))} |"
               + (f" failed: {d['error']}" if d.get("error") else ""))
         w("")
@@ -136,7 +140,7 @@ def render(res: dict, previous: str = "") -> str:
 
     checks = [
         ("chair action to the last of the phones: p99 ≤ 1.2 × bare eventlet, 0 missed",
-         lambda mo, be, bm: f"{_f(_ratio(mo['fanout']['p99_ms'], be['fanout']['p99_ms']))}×, "
+         lambda mo, be, bm: f"{_x(_ratio(mo['fanout']['p99_ms'], be['fanout']['p99_ms']))}×, "
                             f"{mo['fanout']['missed']} missed: "
                             + _ok(_ratio(mo['fanout']['p99_ms'], be['fanout']['p99_ms']) <= TARGETS['fanout_ratio']
                                   and mo['fanout']['missed'] == 0)),

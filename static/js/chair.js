@@ -221,17 +221,40 @@
     return node;
   }
 
+  // Rebuild only the cards whose content changed and move the others into place, so a card under the chair's
+  // finger or mouse is not replaced by a copy when an unrelated request arrives from a phone.
+  function keyedFill(list, entries) {
+    var old = {};
+    Array.prototype.forEach.call(list.children, function (n) { if (n._key) old[n._key] = n; });
+    var keep = [];
+    entries.forEach(function (e, i) {
+      var node = old[e.key];
+      if (!node || node._sig !== e.sig) {
+        node = e.build();
+        node._key = e.key;
+        node._sig = e.sig;
+      }
+      keep.push(node);
+      if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null);
+    });
+    Array.prototype.slice.call(list.children).forEach(function (n) { if (keep.indexOf(n) < 0) list.removeChild(n); });
+  }
+
+  function sigOf(r, extra) {
+    return JSON.stringify([r, S.selected === r.id, cosigners(r.id).map(function (c) { return c.id + c.name; }), extra]);
+  }
+
   function renderInbox() {
     var list = $("ch-inbox");
     var items = all().filter(function (r) { return r.status === "submitted" && matches(r); }).sort(byTicket);
-    Live.fill(list, items.map(function (r) {
-      return selectable(el("li", { class: "ch-card ch-src-" + r.source },
+    keyedFill(list, items.map(function (r) {
+      return { key: "r" + r.id, sig: sigOf(r), build: function () { return selectable(el("li", { class: "ch-card ch-src-" + r.source },
         cardHead(r), cardMeta(r),
         el("div", { class: "ch-actions" },
           btn(T("Xếp lượt"), function () { decide(r, "accept", {}); }, "btn-primary ch-accept"),
           btn(T("Ưu tiên"), function () { decide(r, "accept", { priority: true }); }, "ch-priority",
               { title: T("Khách mời của chủ trì: xếp trước những người khác") }),
-          btn(T("Xử lý…"), function () { openDialog(r.id); }, "ch-more"))), r);
+          btn(T("Xử lý…"), function () { openDialog(r.id); }, "ch-more"))), r); } };
     }));
     $("ch-inbox-empty").hidden = items.length > 0;
     $("ch-inbox-count").textContent = String(items.length);
@@ -246,11 +269,14 @@
     shown.forEach(function (r) {
       var pos = q.indexOf(r);
       if (reach !== null && pos === reach && S.forecast.not_reached > 0) {
-        nodes.push(el("li", { class: "ch-cutoff", role: "separator" },
-          T("Hết giờ dự kiến: từ đây trở xuống không kịp phát biểu theo tốc độ hiện nay")));
+        nodes.push({ key: "cutoff", sig: "", build: function () {
+          return el("li", { class: "ch-cutoff", role: "separator" },
+            T("Hết giờ dự kiến: từ đây trở xuống không kịp phát biểu theo tốc độ hiện nay"));
+        } });
       }
       var late = reach !== null && pos >= reach;
-      nodes.push(selectable(el("li", { class: "ch-card ch-queued" + (late ? " is-late" : "") },
+      nodes.push({ key: "r" + r.id, sig: sigOf(r, [pos, late]), build: function () {
+        return selectable(el("li", { class: "ch-card ch-queued" + (late ? " is-late" : "") },
         el("div", { class: "ch-qrow" },
           el("span", { class: "ch-handle", "aria-hidden": "true", title: T("Kéo để sắp xếp") }, "⠿"),
           el("span", { class: "ch-pos" }, String(pos + 1)),
@@ -262,9 +288,9 @@
           btn("↓", function () { move(r.id, "down"); }, "ch-down", { "aria-label": T("Xuống một bậc") }),
           late ? btn(T("Văn bản"), function () { decide(r, "to_writing", { deadline: inDays(10) }); }, "ch-late-writing",
                      { title: T("Không kịp phát biểu: chuyển trả lời bằng văn bản, hạn 10 ngày") }) : null,
-          btn(T("Xử lý…"), function () { openDialog(r.id); }, "ch-more"))), r));
+          btn(T("Xử lý…"), function () { openDialog(r.id); }, "ch-more"))), r); } });
     });
-    Live.fill(list, nodes);
+    keyedFill(list, nodes);
     $("ch-queue-empty").hidden = q.length > 0;
     $("ch-queue-count").textContent = String(q.length);
   }
@@ -548,7 +574,7 @@
       return el("option", { value: l }, tl(JUR, l));
     }));
     var mergeSel = el("select", { id: "ch-dlg-merge" }, el("option", { value: "" }, T("— Gộp vào phiếu —")),
-      others.filter(function (o) { return o.status !== "written" || true; }).map(function (o) {
+      others.map(function (o) {
         return el("option", { value: String(o.id) }, "#" + o.ticket + " " + o.name + " — " + (o.field || "") + ": " +
           String(o.content).slice(0, 60));
       }));

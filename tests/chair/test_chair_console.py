@@ -185,6 +185,8 @@ def test_merge_two_similar_requests(hall):
     target, source = h.road, h.road2
     sugg = h.a.locator(f"#ch-suggest li[data-target='{target['id']}'][data-source='{source['id']}']")
     expect(sugg).to_be_visible(timeout=3000)
+    # Cards that do not change are kept as they are (not rebuilt under the chair's mouse or finger).
+    card(h.b, "ch-inbox", 1).evaluate("n => { n.dataset.mark = 'kept'; }")
     sugg.locator(".ch-merge").click()
     # The other chair: one card left, with the second requester named as a co-signer.
     expect(card(h.b, "ch-inbox", source["ticket"])).to_have_count(0, timeout=SECOND * 1000)
@@ -194,6 +196,7 @@ def test_merge_two_similar_requests(hall):
     mine = h.phones[1].status_of(source["id"], lambda r: r["status"] == "merged")
     assert mine["merged_into_ticket"] == target["ticket"]
     expect(sugg).to_have_count(0)
+    assert card(h.b, "ch-inbox", 1).get_attribute("data-mark") == "kept"
 
 
 def test_reorder_by_drag_keyboard_and_touch(hall):

@@ -3,7 +3,7 @@ the demo meeting, through the service layer and the HTTP API."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
