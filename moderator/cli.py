@@ -63,6 +63,12 @@ def _serve(args) -> int:
         print("Moderator demo — mở các màn hình / open the screens:")
         for line in screen_lines(base, keys):
             print(line)
+    # Everything loaded so far (Flask, SQLAlchemy, templates, ...) lives as long as the process: keep it out of the
+    # garbage collector's full passes, which otherwise stall every phone for 50-250 ms now and then with 2,000
+    # connected (docs/performance.md).
+    import gc
+    gc.collect()
+    gc.freeze()
     print(f"Moderator đang chạy tại / running at http://{args.host}:{args.port} ({socketio.async_mode})", flush=True)
     kwargs = {"host": args.host, "port": args.port, "log_output": False}
     if socketio.async_mode == "eventlet":

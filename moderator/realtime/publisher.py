@@ -57,13 +57,15 @@ class SocketPublisher:
         self.rt = rt
 
     def publish(self, change) -> None:
+        # The hall first: hundreds of phones and the projector wait on the public message; the few consoles get
+        # theirs a few milliseconds later (the chair's own HTTP answer comes after both anyway).
+        if change.public:
+            by_delegate = getattr(change.actor.role, "value", change.actor.role) in ("delegate", "anonymous")
+            self.schedule_public(change.meeting_id, self.delegate_window if by_delegate else None)
         try:
             self._publish_private(change)
         except Exception:  # a failed emit must never undo or hide a committed change
             log.exception("publish failed for %s v%s", change.code, change.version)
-        if change.public:
-            by_delegate = getattr(change.actor.role, "value", change.actor.role) in ("delegate", "anonymous")
-            self.schedule_public(change.meeting_id, self.delegate_window if by_delegate else None)
 
     # -- staff, unit and owner messages: exact, versioned -------------------------------------------------------
     def _publish_private(self, change) -> None:

@@ -113,7 +113,22 @@ def test_phone_on_one_worker_sees_the_chair_on_the_other(hall):
         staff.disconnect()
 
 
-def test_killing_the_serving_worker_moves_its_phones_with_nothing_lost(hall):
+def test_a_retry_racing_its_original_on_two_workers_files_one_request(hall):
+    """A phone on a flaky link re-sends while its first attempt is still in flight, each reaching another
+    worker: one request, both acknowledged, never a server error."""
+    from concurrent.futures import ThreadPoolExecutor
+    a, b = hall["a"], hall["b"]
+    tag = uuid.uuid4().hex[:6]
+    with ThreadPoolExecutor(max_workers=16) as ex:
+        for i in range(8):
+            urls = [a.url, b.url] * 4
+            codes = sorted(r.status_code for r in ex.map(lambda u: post_submission(u, i, tag, timeout=60), urls))
+            assert codes == [200] * 7 + [201], codes
+    contents = staff_contents(a)
+    assert all(contents.count(f"Ý kiến thử tải {tag} số {i:05d}") == 1 for i in range(8))
+
+
+def test_killing_the_serving_worker_moves_its_phones_with_nothing_lost(hall):   # last: it kills a worker
     front = hall["front"]
     serving = requests.get(front.url + "/healthz", timeout=5).headers["X-Moderator-Upstream"]
     victim = hall["a"] if serving.endswith(f":{hall['a'].port}") else hall["b"]
@@ -142,18 +157,3 @@ def test_killing_the_serving_worker_moves_its_phones_with_nothing_lost(hall):
         assert all(contents.count(f"Ý kiến thử tải {tag} số {i:05d}") == 1 for i in acked)
     finally:
         fleet.stop()
-
-
-def test_a_retry_racing_its_original_on_two_workers_files_one_request(hall):
-    """A phone on a flaky link re-sends while its first attempt is still in flight, each reaching another
-    worker: one request, both acknowledged, never a server error."""
-    from concurrent.futures import ThreadPoolExecutor
-    a, b = hall["a"], hall["b"]
-    tag = uuid.uuid4().hex[:6]
-    with ThreadPoolExecutor(max_workers=16) as ex:
-        for i in range(8):
-            urls = [a.url, b.url] * 4
-            codes = sorted(r.status_code for r in ex.map(lambda u: post_submission(u, i, tag, timeout=60), urls))
-            assert codes == [200] * 7 + [201], codes
-    contents = staff_contents(a)
-    assert all(contents.count(f"Ý kiến thử tải {tag} số {i:05d}") == 1 for i in range(8))
