@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from .db.models import Field, Meeting, RoleKey, Unit
+from .db.models import Field, Meeting, Unit
 from .domain.enums import Jurisdiction, Role, Source, SubmitterKind
 from .services import meetings
 from .services.requests import NewRequest, submit

@@ -10,15 +10,12 @@ from sqlalchemy import select
 
 from ..db.models import Field, Meeting, Request, Unit
 from ..domain.enums import Status
+from ..domain.labels import JURISDICTION_LABELS, MODE_LABELS, SOURCE_LABELS
 from ..domain.states import FOLLOW_UP_STATES, STATUS_LABELS_VI
 from ..documents.text import redact_phones
 
-MODE_LABELS = {"hall": "Trả lời trực tiếp tại hội nghị", "writing": "Trả lời bằng văn bản",
-               "forwarded": "Chuyển cấp có thẩm quyền"}
-LEVEL_LABELS = {"commune": "Cấp xã", "province": "Cấp tỉnh", "central": "Trung ương",
-                "outside": "Ngoài hệ thống hành chính"}
-SOURCE_LABELS = {"phone": "Điện thoại (mã QR)", "paper": "Phiếu giấy", "precollected": "Thu thập trước hội nghị",
-                 "floor": "Phát biểu tại hội trường"}
+# The table forms of the labels (used by admin templates too).
+LEVEL_LABELS = JURISDICTION_LABELS
 # Not shown on the public results: withdrawn by the person, merged into another, or a formal complaint.
 HIDDEN_PUBLIC = {Status.WITHDRAWN.value, Status.MERGED.value, Status.COMPLAINT.value}
 

@@ -1,10 +1,10 @@
 """Meetings: creation from a template, the chair's hall controls, programme steps, role keys and undo."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -30,7 +30,7 @@ class MeetingSpec:
     parent_body: str = ""
     venue: str = ""
     place_name: str = ""
-    date: date | None = None
+    date: dt.date | None = None
     planned_start: str = "07:30"
     planned_end: str = "11:30"
 

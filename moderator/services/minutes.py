@@ -21,6 +21,7 @@ from sqlalchemy import select
 from ..db.models import (Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, Request, RoleKey, utcnow)
 from ..documents import (AttendanceLine, DocIntervention, DocMeeting, Person, StepLine, SummaryRow,
                          build_conclusion_docx, build_minutes_docx, build_summary_xlsx, redact_phones)
+from ..domain.labels import MODE_LABELS, SOURCE_LABELS
 from ..domain.enums import Status
 from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.roles import require
@@ -36,12 +37,9 @@ DEFAULT_UTC_OFFSET_HOURS = 7
 # Requests that reached the floor but are not part of the record.
 NOT_IN_MINUTES = {Status.WITHDRAWN.value, Status.COMPLAINT.value, Status.MERGED.value}
 
-MODE_LABELS = {"hall": "Trả lời trực tiếp", "writing": "Trả lời bằng văn bản",
-               "forwarded": "Chuyển cấp có thẩm quyền"}
+# Forwarded "to …": the level as it reads inside a sentence of the minutes.
 LEVEL_LABELS = {"commune": "cấp xã", "province": "cấp tỉnh", "central": "cấp Trung ương",
                 "outside": "cơ quan, đơn vị ngoài hệ thống hành chính"}
-SOURCE_LABELS = {"phone": "Điện thoại (QR)", "paper": "Phiếu giấy", "precollected": "Thu thập trước hội nghị",
-                 "floor": "Phát biểu tại hội trường"}
 LEADERS_LABEL = "Đại biểu lãnh đạo"
 ROLE_NAMES = {"secretary": "Thư ký", "chair": "Chủ trì", "organiser": "Ban tổ chức"}
 

@@ -26,7 +26,7 @@ from ..domain.presets import PRESETS
 from ..services import followup, importer, meetings, organiser, personal, views
 from ..services import requests as reqs
 from ..services.uow import Actor
-from .auth import rt
+from .auth import meeting_or_404, rt
 from .errors import _format
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -65,14 +65,6 @@ def login_required(fn):
         g.actor = Actor(Role.ORGANISER, f"admin{admin.id}")
         return fn(*args, **kwargs)
     return wrapper
-
-
-def load(code: str) -> Meeting:
-    with rt().read() as s:
-        m = views.load_meeting(s, code)
-    if m is None:
-        abort(404)
-    return m
 
 
 def lists(m: Meeting):
@@ -216,7 +208,7 @@ def create():
 @bp.get("/meetings/<code>")
 @login_required
 def meeting(code):
-    return render_settings(load(code))
+    return render_settings(meeting_or_404(code))
 
 
 def render_settings(m: Meeting, error: str | None = None, status: int = 200, fld: str | None = None):
@@ -244,7 +236,7 @@ def _signatories(f) -> dict:
 @bp.post("/meetings/<code>/settings")
 @login_required
 def settings(code):
-    m = load(code)
+    m = meeting_or_404(code)
     f = request.form
     try:
         st = organiser.MeetingSettings(
@@ -267,7 +259,7 @@ def settings(code):
 @bp.post("/meetings/<code>/programme")
 @login_required
 def programme(code):
-    m = load(code)
+    m = meeting_or_404(code)
     try:
         organiser.set_programme(rt(), g.actor, m.code, (request.form.get("steps", "") or "").splitlines())
     except DomainError as e:
@@ -279,7 +271,7 @@ def programme(code):
 @bp.get("/meetings/<code>/units")
 @login_required
 def units(code):
-    return render_units(load(code))
+    return render_units(meeting_or_404(code))
 
 
 def render_units(m: Meeting, error: str | None = None, status: int = 200):
@@ -290,7 +282,7 @@ def render_units(m: Meeting, error: str | None = None, status: int = 200):
 @bp.post("/meetings/<code>/units/<action>")
 @login_required
 def units_post(code, action):
-    m = load(code)
+    m = meeting_or_404(code)
     f = request.form
     try:
         if action == "add-unit":
@@ -321,7 +313,7 @@ def key_url(m: Meeting, role: str, key: str) -> str:
 @bp.get("/meetings/<code>/keys")
 @login_required
 def keys(code):
-    return render_keys(load(code))
+    return render_keys(meeting_or_404(code))
 
 
 def render_keys(m: Meeting, created: list[dict] | None = None, error: str | None = None, status: int = 200):
@@ -337,7 +329,7 @@ def render_keys(m: Meeting, created: list[dict] | None = None, error: str | None
 @bp.post("/meetings/<code>/keys")
 @login_required
 def keys_create(code):
-    m = load(code)
+    m = meeting_or_404(code)
     role = request.form.get("role", "")
     unit_raw = request.form.get("unit_id", "")
     label = request.form.get("label", "").strip()[:120]
@@ -368,7 +360,7 @@ def keys_create(code):
 @bp.post("/meetings/<code>/keys/<int:key_id>/revoke")
 @login_required
 def keys_revoke(code, key_id):
-    m = load(code)
+    m = meeting_or_404(code)
     try:
         meetings.revoke_role_key(rt(), g.actor, m.code, key_id)
     except DomainError as e:
@@ -416,13 +408,13 @@ def _mapping_from_form(table: importer.Table) -> dict[str, int | None]:
 @bp.get("/meetings/<code>/import")
 @login_required
 def import_page(code):
-    return render_template("admin/import.html", m=load(code), tab="import", step="upload")
+    return render_template("admin/import.html", m=meeting_or_404(code), tab="import", step="upload")
 
 
 @bp.post("/meetings/<code>/import")
 @login_required
 def import_upload(code):
-    m = load(code)
+    m = meeting_or_404(code)
     up = request.files.get("file")
     try:
         if up is None or not up.filename:
@@ -448,7 +440,7 @@ def import_upload(code):
 @bp.post("/meetings/<code>/import/preview")
 @login_required
 def import_preview(code):
-    m = load(code)
+    m = meeting_or_404(code)
     try:
         info, data = _stored_upload(m)
         table = importer.read_table(data, info["filename"])
@@ -465,7 +457,7 @@ def import_preview(code):
 @bp.post("/meetings/<code>/import/confirm")
 @login_required
 def import_confirm(code):
-    m = load(code)
+    m = meeting_or_404(code)
     try:
         info, data = _stored_upload(m)
         table = importer.read_table(data, info["filename"])
@@ -492,7 +484,7 @@ def import_confirm(code):
 @bp.get("/meetings/<code>/followup")
 @login_required
 def followup_page(code):
-    return render_followup(load(code))
+    return render_followup(meeting_or_404(code))
 
 
 def render_followup(m: Meeting, error: str | None = None, status: int = 200):
@@ -516,7 +508,7 @@ def render_followup(m: Meeting, error: str | None = None, status: int = 200):
 @bp.post("/meetings/<code>/followup/<int:request_id>/<action>")
 @login_required
 def followup_post(code, request_id, action):
-    m = load(code)
+    m = meeting_or_404(code)
     f = request.form
     try:
         if action == "assign":
@@ -549,7 +541,7 @@ def followup_post(code, request_id, action):
 @login_required
 def followup_xlsx(code):
     from ..documents.summary import build_xlsx_table
-    m = load(code)
+    m = meeting_or_404(code)
     with rt().read() as s:
         rows = followup.tracker(s, m)
     headers, data = followup.tracker_table(rows)
@@ -570,7 +562,7 @@ def _download(body, filename: str, mimetype: str) -> Response:
 @bp.get("/meetings/<code>/results")
 @login_required
 def results_admin(code):
-    m = load(code)
+    m = meeting_or_404(code)
     with rt().read() as s:
         stats = followup.statistics(s, m)
     charts = {sec["key"]: followup.bar_chart_svg(sec["rows"]) for sec in stats["sections"]}
@@ -583,7 +575,7 @@ def results_admin(code):
 @bp.post("/meetings/<code>/results")
 @login_required
 def results_publish(code):
-    m = load(code)
+    m = meeting_or_404(code)
     organiser.set_results(rt(), g.actor, m.code, request.form.get("published") == "1",
                           request.form.get("hide_names") == "1")
     return done(_("Đã cập nhật trang công khai kết quả."), "admin.results_admin", code=m.code)
@@ -592,7 +584,7 @@ def results_publish(code):
 @bp.get("/meetings/<code>/stats.csv")
 @login_required
 def stats_csv(code):
-    m = load(code)
+    m = meeting_or_404(code)
     with rt().read() as s:
         stats = followup.statistics(s, m)
     out = io.StringIO()
@@ -608,7 +600,7 @@ def stats_csv(code):
 @bp.get("/meetings/<code>/privacy")
 @login_required
 def privacy(code):
-    return render_privacy(load(code))
+    return render_privacy(meeting_or_404(code))
 
 
 def render_privacy(m: Meeting, error: str | None = None, status: int = 200, erased: list[int] | None = None):
@@ -624,7 +616,7 @@ def render_privacy(m: Meeting, error: str | None = None, status: int = 200, eras
 @bp.post("/meetings/<code>/privacy/<action>")
 @login_required
 def privacy_post(code, action):
-    m = load(code)
+    m = meeting_or_404(code)
     who = request.form.get("who", "")
     try:
         if action == "purge":

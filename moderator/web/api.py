@@ -10,16 +10,8 @@ from ..realtime.publisher import public_state_cached
 from ..services import floor, meetings, requests as reqs, views
 from ..services.requests import Answer, Decision, NewRequest
 from . import schemas as sc
-from .apitools import api, openapi_document, operation
-from .auth import actor_for, csrf_token, ensure_device_token, device_hash, rt
-
-
-def meeting_or_404(code: str):
-    with rt().read() as s:
-        m = views.load_meeting(s, code)
-    if m is None:
-        raise NotFound("meeting_not_found", "Không tìm thấy hội nghị với mã này.")
-    return m
+from .apitools import api, openapi_document, operation  # noqa: F401 - `api` is the blueprint app.py registers
+from .auth import actor_for, csrf_token, device_hash, ensure_device_token, meeting_or_404, rt
 
 
 def actor(code: str, operation_name: str | None = None):

@@ -50,6 +50,17 @@ def set_device_cookie(response):
     return response
 
 
+def meeting_or_404(code: str) -> Meeting:
+    """The meeting for a join code, or a 404 (JSON for the API, a page for screens) naming what was not found."""
+    from ..domain.errors import NotFound
+    from ..services import views
+    with rt().read() as s:
+        m = views.load_meeting(s, code)
+    if m is None:
+        raise NotFound("meeting_not_found", "Không tìm thấy hội nghị với mã này.")
+    return m
+
+
 def admin_id() -> int | None:
     return session.get("admin_id")
 

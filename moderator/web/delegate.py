@@ -21,7 +21,7 @@ from ..domain.enums import Role, Source
 from ..domain.errors import DomainError
 from ..services import requests as reqs, views
 from . import schemas as sc
-from .auth import actor_for, device_hash, ensure_device_token, rt
+from .auth import actor_for, device_hash, ensure_device_token, meeting_or_404, rt
 from .errors import MESSAGES, _fields, _format
 
 bp = Blueprint("delegate", __name__)
@@ -365,18 +365,10 @@ def _qr(code: str):
     return q
 
 
-def _meeting_code(code: str) -> str:
-    with rt().read() as s:
-        m = views.load_meeting(s, code)
-        if m is None:
-            abort(404)
-        return m.code
-
-
 @bp.get("/j/<code>/qr.svg")
 def qr_svg(code):
     from qrcode.image.svg import SvgPathImage
-    img = _qr(_meeting_code(code)).make_image(image_factory=SvgPathImage)
+    img = _qr(meeting_or_404(code).code).make_image(image_factory=SvgPathImage)
     buf = io.BytesIO()
     img.save(buf)
     resp = Response(buf.getvalue(), mimetype="image/svg+xml")
@@ -390,7 +382,7 @@ def qr_png(code):
         scale = min(max(int(request.args.get("box", 10)), 2), 40)
     except ValueError:
         scale = 10
-    q = _qr(_meeting_code(code))
+    q = _qr(meeting_or_404(code).code)
     q.box_size = scale
     img = q.make_image(fill_color="black", back_color="white")
     buf = io.BytesIO()

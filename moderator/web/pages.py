@@ -5,8 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 
 from ..db.models import Meeting
 from ..domain.enums import Role
-from ..services import views
-from .auth import actor_for, ensure_device_token, grant_from_key, rt
+from .auth import actor_for, grant_from_key, meeting_or_404, rt
 
 home = Blueprint("home", __name__)
 screens = Blueprint("screens", __name__)
@@ -24,14 +23,6 @@ SCREEN_ROLES = {
 def blueprints():
     from . import extra_blueprints
     return [home, screens, *extra_blueprints()]
-
-
-def meeting_or_404(code: str) -> Meeting:
-    with rt().read() as s:
-        m = views.load_meeting(s, code)
-    if m is None:
-        abort(404)
-    return m
 
 
 @home.get("/")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from typing import Literal
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import Annotated
@@ -18,10 +18,9 @@ from ..domain.enums import Role
 from ..domain.roles import may
 from ..services import meetings
 from ..services import minutes as svc
-from ..services import views
 from .api import actor as api_actor
 from .apitools import operation
-from .auth import actor_for, grant_from_key, rt
+from .auth import actor_for, grant_from_key, meeting_or_404, rt
 from .errors import error_response
 
 bp = Blueprint("secretary", __name__)
@@ -175,10 +174,7 @@ PRINT_ROLES = {Role.SECRETARY, Role.CHAIR, Role.ORGANISER}
 
 @bp.get("/m/<code>/secretary/print")
 def print_minutes(code):
-    with rt().read() as s:
-        m = views.load_meeting(s, code)
-    if m is None:
-        abort(404)
+    m = meeting_or_404(code)
     key = request.args.get("key")
     if key:
         if grant_from_key(m, key) is None:
