@@ -38,6 +38,7 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     from .services.runtime import Runtime
     from .web import api as api_module, errors, pages, sockets
     from .web.auth import check_csrf, csrf_token, set_device_cookie
+    from .web.compression import gzip_response
     from .web.ratelimit import RateLimiter
 
     cfg = config or Config()
@@ -78,6 +79,8 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     @app.context_processor
     def _template_globals():
         return {"csrf_token": csrf_token, "current_locale": lambda: str(get_locale())}
+
+    app.after_request(gzip_response)
 
     @app.after_request
     def _headers(resp):

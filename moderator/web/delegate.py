@@ -6,7 +6,6 @@ services.requests.submit / edit_own / withdraw_own); these handlers only transla
 """
 from __future__ import annotations
 
-import gzip
 import io
 import secrets
 from datetime import date
@@ -407,58 +406,3 @@ def cards(code):
         n = 10
     return render_template("delegate_cards.html", meeting=m, url=join_url(m.code), short=short_url(m.code),
                            n=n)
-
-
-# ----------------------------------------------------------------------------------------------- compression
-COMPRESSIBLE = ("text/html", "text/css", "application/javascript", "text/javascript", "application/json",
-                "image/svg+xml")
-_gz_cache: dict[tuple, bytes] = {}
-
-
-@bp.after_app_request
-def _gzip(resp):
-    """Compress what the delegate's phone downloads (pages, scripts, styles, snapshots): a hall's Wi-Fi is slow.
-    Static files are compressed once and kept in memory."""
-    try:
-        path = request.path
-        if not (path.startswith("/static/") or path.startswith("/j/") or
-                (path.startswith("/api/v1/meetings/") and (path.endswith("/public") or path.endswith("/mine")))):
-            return resp
-        if (request.method != "GET" or resp.status_code != 200 or "gzip" not in
-                request.headers.get("Accept-Encoding", "").lower() or resp.headers.get("Content-Encoding")
-                or (resp.mimetype or "") not in COMPRESSIBLE):
-            return resp
-        static = path.startswith("/static/")
-        key = (path, resp.headers.get("ETag"), resp.headers.get("Last-Modified")) if static else None
-        data = _gz_cache.get(key) if key else None
-        if data is None:
-            resp.direct_passthrough = False
-            raw = resp.get_data()
-            if len(raw) < 600:
-                return resp
-            data = gzip.compress(raw, 6, mtime=0)
-            if key and len(_gz_cache) < 200:
-                _gz_cache[key] = data
-        if resp.response is not None and hasattr(resp.response, "close"):
-            resp.response.close()     # the file wrapper of a static file served from the cache
-        resp.set_data(data)
-        resp.headers["Content-Encoding"] = "gzip"
-        resp.headers["Content-Length"] = str(len(data))
-        resp.vary.add("Accept-Encoding")
-        if resp.headers.get("ETag") and not resp.headers["ETag"].startswith("W/"):
-            resp.headers["ETag"] = "W/" + resp.headers["ETag"]
-    except Exception:  # noqa: BLE001 - compression is an optimisation; never turn a good response into a 5xx
-        current_app.logger.exception("gzip failed for %s", request.path)
-    return resp
-
-
-def _keep_old_endpoint():
-    """`url_for("screens.join", code=...)` (the placeholder's name) keeps working for screens written against it."""
-    from .pages import screens
-    try:
-        screens.add_url_rule("/j/<code>", endpoint="join", view_func=join, methods=["GET"])
-    except (AssertionError, ValueError):  # already registered on an app: url_for("delegate.join") only
-        pass
-
-
-_keep_old_endpoint()

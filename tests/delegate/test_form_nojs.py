@@ -241,8 +241,8 @@ def test_qr_png_decodes_to_the_join_url(app, client, demo):
     assert client.get("/j/NOPE/qr.png").status_code == 404
 
 
-def test_go_and_old_endpoint_name(app, client, demo):
+def test_go_redirects_to_the_join_page(app, client, demo):
     from flask import url_for
     assert client.get("/go?code=demo").headers["Location"].endswith("/j/DEMO")
     with app.test_request_context():
-        assert url_for("delegate.join", code="DEMO") == url_for("screens.join", code="DEMO") == "/j/DEMO"
+        assert url_for("delegate.join", code="DEMO") == "/j/DEMO"
