@@ -36,7 +36,7 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     from .db.migrate import upgrade
     from .realtime.publisher import SocketPublisher
     from .services.runtime import Runtime
-    from .web import api as api_module, errors, pages, sockets
+    from .web import all_blueprints, api as api_module, errors, sockets
     from .web.auth import check_csrf, csrf_token, set_device_cookie
     from .web.compression import gzip_response
     from .web.ratelimit import RateLimiter
@@ -62,9 +62,9 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     app.extensions["moderator"] = rt
     app.extensions["moderator_limiter"] = RateLimiter()
 
-    # Screen modules are imported (pages.blueprints) before the API blueprint is registered: their
+    # Feature modules are imported (all_blueprints) before the API blueprint is registered: their
     # @operation endpoints join the shared API blueprint at import time.
-    screen_blueprints = pages.blueprints()
+    screen_blueprints = all_blueprints()
     app.register_blueprint(api_module.api)
     api_module.register_openapi(app)
     for bp in screen_blueprints:

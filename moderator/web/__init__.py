@@ -1,16 +1,7 @@
-"""Web layer: blueprints, API, sockets. Screen issues add their blueprints to `extra_blueprints`."""
+"""Web layer: one blueprint (or two) per feature, the JSON API, and the Socket.IO handlers."""
 
 
-def extra_blueprints():
-    """Blueprints beyond the core pages (delegate, admin, exports, ...), registered by the app factory."""
-    found = []
-    import importlib
-    for name in ("delegate", "admin", "secretary", "chair", "projector", "unit", "public"):
-        try:
-            mod = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}":
-                raise
-            continue
-        found.extend(getattr(mod, "blueprints", lambda: [getattr(mod, "bp")])())
-    return found
+def all_blueprints():
+    """Every blueprint, importing each feature module (their @operation endpoints join the API on import)."""
+    from . import admin, chair, delegate, pages, secretary
+    return [*pages.blueprints(), *delegate.blueprints(), *admin.blueprints(), chair.bp, *secretary.blueprints()]

@@ -21,8 +21,7 @@ SCREEN_ROLES = {
 
 
 def blueprints():
-    from . import extra_blueprints
-    return [home, screens, *extra_blueprints()]
+    return [home, screens]
 
 
 @home.get("/")

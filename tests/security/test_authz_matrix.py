@@ -10,10 +10,10 @@ import pytest
 from moderator.domain.enums import Role
 from moderator.services import meetings
 from moderator.services.uow import SYSTEM
-from moderator.web import api as _api_module, extra_blueprints  # noqa: F401 - registers the operations
+from moderator.web import all_blueprints, api as _api_module  # noqa: F401 - registers the operations
 from moderator.web.apitools import OPERATIONS
 
-extra_blueprints()
+all_blueprints()
 
 CALLERS = ["anonymous", "delegate", "projector", "usher", "unit", "other_chair"]
 ROLE_OF = {"anonymous": "anonymous", "delegate": "delegate", "projector": "projector", "usher": "usher", "unit": "unit"}
