@@ -10,6 +10,8 @@ import pytest
 
 from tests.support.server import ServerProcess
 
+# One worker: hypothesis parses lambdas with ast in each thread, which trips a CPython 3.11 bug
+# ("AST constructor recursion depth mismatch") when two workers do it at once.
 EXAMPLES = os.environ.get("MODERATOR_FUZZ_EXAMPLES", "6")
 
 
@@ -32,7 +34,7 @@ def test_no_server_error_on_any_operation(fuzz_server, tmp_path, who):
     out = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
          fuzz_server.url + "/api/openapi.json", "--checks", "not_a_server_error", "--max-examples", EXAMPLES,
-         "--phases", "coverage,fuzzing", "--workers", "2", "--seed", "20261121", "--no-color"],
+         "--phases", "coverage,fuzzing", "--workers", "1", "--seed", "20261121", "--no-color"],
         capture_output=True, text=True, timeout=400)
     tail = out.stdout[-3000:]
     assert "Server error" not in out.stdout, tail + fuzz_server.log_path.read_text()[-4000:]
