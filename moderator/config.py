@@ -49,8 +49,6 @@ class Config:
         # and the Redis pub/sub channel (one per installation: channels ignore Redis's database number).
         self.PROXIES = int(os.environ.get("MODERATOR_PROXIES", 0))
         self.SOCKETIO_CHANNEL = os.environ.get("MODERATOR_SOCKETIO_CHANNEL", "flask-socketio")
-        # Local time for minutes and documents (Vietnam, UTC+7); the database stores UTC.
-        self.LOCAL_UTC_OFFSET_HOURS = int(os.environ.get("MODERATOR_UTC_OFFSET_HOURS", 7))
         self.TESTING = False
         for k, v in overrides.items():
             setattr(self, k, v)

@@ -4,11 +4,11 @@ the UnitOfWork (requests.py, floor.py, meetings.py)."""
 from __future__ import annotations
 
 import math
-import os
-from datetime import datetime, time as dtime, timedelta, timezone
+from datetime import datetime, time as dtime, timezone
 
 from sqlalchemy import select
 
+from .. import localtime
 from ..db.models import Admin, AuditLog, Meeting, Request, RoleKey
 from ..domain import forecast as forecast_rules
 from ..domain import similarity
@@ -19,17 +19,9 @@ from . import views
 # Columns never shown in the audit view (the UnitOfWork already leaves phone and address out of its rows;
 # this is a second fence for rows written by other paths).
 _HIDDEN = {"phone", "address", "device_hash", "idempotency_key", "updated_at", "created_at", "meeting_id", "id"}
-_ICT = timezone(timedelta(hours=7))
-
-
 def local_tz():
-    """The meeting's clock: planned times are local (Vietnam, UTC+7) unless MODERATOR_TIMEZONE says otherwise."""
-    name = os.environ.get("MODERATOR_TIMEZONE", "Asia/Ho_Chi_Minh")
-    try:
-        from zoneinfo import ZoneInfo
-        return ZoneInfo(name)
-    except Exception:  # no tz database: Vietnam has no daylight saving time
-        return _ICT
+    """The meeting's clock: planned start and end are hall time."""
+    return localtime.TZ
 
 
 def _hhmm(value: str | None, default: dtime) -> dtime:

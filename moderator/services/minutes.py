@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from .. import localtime
 from ..db.models import (Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, Request, RoleKey, utcnow)
 from ..documents import (AttendanceLine, DocIntervention, DocMeeting, Person, StepLine, SummaryRow,
                          build_conclusion_docx, build_minutes_docx, build_summary_xlsx, redact_phones)
@@ -31,8 +32,6 @@ from .views import Names, display_locality, display_name, load_meeting, now_ms
 
 TEXT_FIELDS = ("summary", "answer_summary")
 MAX_TEXT = 20000
-# The hall is in Vietnam (UTC+7, no daylight saving); the database stores UTC.
-DEFAULT_UTC_OFFSET_HOURS = 7
 
 # Requests that reached the floor but are not part of the record.
 NOT_IN_MINUTES = {Status.WITHDRAWN.value, Status.COMPLAINT.value, Status.MERGED.value}
@@ -50,15 +49,14 @@ class MinutesConflict(Conflict):
 
 # -- time --------------------------------------------------------------------------------------------------------
 def utc_offset(rt=None) -> timedelta:
-    hours = getattr(getattr(rt, "config", None), "LOCAL_UTC_OFFSET_HOURS", DEFAULT_UTC_OFFSET_HOURS)
-    return timedelta(hours=hours)
+    return localtime.OFFSET
 
 
-def local(dt: datetime | None, offset: timedelta = timedelta(hours=DEFAULT_UTC_OFFSET_HOURS)) -> datetime | None:
+def local(dt: datetime | None, offset: timedelta = localtime.OFFSET) -> datetime | None:
     return dt + offset if dt is not None else None
 
 
-def hhmm(dt: datetime | None, offset: timedelta = timedelta(hours=DEFAULT_UTC_OFFSET_HOURS)) -> str:
+def hhmm(dt: datetime | None, offset: timedelta = localtime.OFFSET) -> str:
     return local(dt, offset).strftime("%H:%M") if dt is not None else ""
 
 
@@ -173,7 +171,7 @@ def _steps(session, m: Meeting) -> list[ProgrammeStep]:
 
 def minutes_view(session, m: Meeting, offset: timedelta | None = None) -> dict:
     """The minutes as they stand: opening, programme, attendance, every intervention, conclusion, closing."""
-    offset = offset if offset is not None else timedelta(hours=DEFAULT_UTC_OFFSET_HOURS)
+    offset = offset if offset is not None else localtime.OFFSET
     names = Names.load(session, m.id)
     entries = _entries(session, m.id)
     co = _co_signers(session, m.id)

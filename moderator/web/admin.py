@@ -19,6 +19,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..localtime import to_local
 from ..db.models import Admin, AuditLog, Field, Meeting, ProgrammeStep, Request, RoleKey, Unit
 from ..domain.enums import AnswerMode, Role
 from ..domain.errors import DomainError, NotFound
@@ -127,9 +128,8 @@ def _allow_uploads(endpoint, values):
 
 
 def local_time(dt, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    """Stored times are UTC; the people reading them are in Vietnam (UTC+7, no daylight saving)."""
-    from datetime import timedelta
-    return (dt + timedelta(hours=7)).strftime(fmt) if dt else ""
+    """Stored times are UTC; the people reading them are in the hall's time zone."""
+    return to_local(dt).strftime(fmt) if dt else ""
 
 
 @bp.context_processor
