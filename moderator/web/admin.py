@@ -437,21 +437,31 @@ def import_upload(code):
                            targets=importer.TARGETS, sample=table.rows[:5])
 
 
+def _check_upload(m: Meeting):
+    """Read the stored upload with the mapping chosen in the form, and check every row (writes nothing)."""
+    info, data = _stored_upload(m)
+    table = importer.read_table(data, info["filename"])
+    mapping = _mapping_from_form(table)
+    with rt().read() as s:
+        checked = importer.check(table, mapping, importer.MeetingNames.load(s, m.id))
+    return info, table, mapping, checked
+
+
+def _preview(m: Meeting, info, table, mapping, checked, **extra):
+    return render_template("admin/import.html", m=m, tab="import", step="preview", token=request.form["token"],
+                           filename=info["filename"], table=table, mapping=mapping, targets=importer.TARGETS,
+                           checked=checked, sample=table.rows[:5], **extra)
+
+
 @bp.post("/meetings/<code>/import/preview")
 @login_required
 def import_preview(code):
     m = meeting_or_404(code)
     try:
-        info, data = _stored_upload(m)
-        table = importer.read_table(data, info["filename"])
-        mapping = _mapping_from_form(table)
-        with rt().read() as s:
-            checked = importer.check(table, mapping, importer.MeetingNames.load(s, m.id))
+        info, table, mapping, checked = _check_upload(m)
     except DomainError as e:
         return render_template("admin/import.html", m=m, tab="import", step="upload", error=message_of(e)), e.status
-    return render_template("admin/import.html", m=m, tab="import", step="preview", token=request.form["token"],
-                           filename=info["filename"], table=table, mapping=mapping, targets=importer.TARGETS,
-                           checked=checked, sample=table.rows[:5]), (200 if checked.ok else 422)
+    return _preview(m, info, table, mapping, checked), (200 if checked.ok else 422)
 
 
 @bp.post("/meetings/<code>/import/confirm")
@@ -459,16 +469,10 @@ def import_preview(code):
 def import_confirm(code):
     m = meeting_or_404(code)
     try:
-        info, data = _stored_upload(m)
-        table = importer.read_table(data, info["filename"])
-        mapping = _mapping_from_form(table)
-        with rt().read() as s:
-            checked = importer.check(table, mapping, importer.MeetingNames.load(s, m.id))
+        info, table, mapping, checked = _check_upload(m)
         if not checked.ok:
-            return render_template("admin/import.html", m=m, tab="import", step="preview", token=request.form["token"],
-                                   filename=info["filename"], table=table, mapping=mapping,
-                                   targets=importer.TARGETS, checked=checked, sample=table.rows[:5],
-                                   error=_("Tệp còn dòng lỗi nên chưa nhập dòng nào. Hãy sửa tệp rồi tải lên lại.")), 422
+            return _preview(m, info, table, mapping, checked, error=_(
+                "Tệp còn dòng lỗi nên chưa nhập dòng nào. Hãy sửa tệp rồi tải lên lại.")), 422
         tickets = importer.write_items(rt(), g.actor, m.code, checked.items, info["filename"])
     except DomainError as e:
         return render_template("admin/import.html", m=m, tab="import", step="upload", error=message_of(e)), e.status
