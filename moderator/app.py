@@ -17,9 +17,10 @@ _HERE = Path(__file__).resolve().parent
 
 
 def asset_dir(name: str) -> str:
-    """Top-level templates/ and static/ in a checkout; moderator/_templates and _static in an installed wheel."""
-    source = _HERE.parent / name
-    return str(source if source.is_dir() else _HERE / f"_{name}")
+    """moderator/_templates and _static in an installed wheel; the top-level templates/ and static/ in a checkout
+    (or an editable install). The wheel's copy is looked for first: site-packages/templates may be anyone's."""
+    packaged = _HERE / f"_{name}"
+    return str(packaged if packaged.is_dir() else _HERE.parent / name)
 
 
 def select_locale() -> str:
@@ -42,7 +43,8 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     from .web.ratelimit import RateLimiter
 
     cfg = config or Config()
-    app = Flask(__name__, template_folder=asset_dir("templates"), static_folder=asset_dir("static"))
+    app = Flask(__name__, template_folder=asset_dir("templates"), static_folder=asset_dir("static"),
+                static_url_path="/static")
     app.config.from_object(cfg)
     app.json.ensure_ascii = False   # Vietnamese as UTF-8: payloads a third the size of \u escapes
 

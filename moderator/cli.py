@@ -10,7 +10,7 @@ import sys
 def patch_process(mode: str) -> None:
     if mode == "eventlet":
         import warnings
-        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")   # known; see STACK.md
+        warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")   # known; see STACK.md
         import eventlet
         eventlet.monkey_patch()
     elif mode == "gevent":
