@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "compile" ]; then
   pybabel extract -F babel.cfg --no-location --sort-output \
-    -k _l -k lazy_gettext \
+    -k _l -k lazy_gettext -k N_ \
     -k DomainError:2 -k IllegalTransition:2 -k PermissionDenied:2 -k NotFound:2 -k Conflict:2 \
     -k TooMany:2 -k BadJSON:2 \
     -o /tmp/moderator-messages.pot .

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from .enums import Status
 from .errors import DomainError, IllegalTransition
+from .labels import N_
 
 S = Status
 
@@ -47,11 +48,11 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
 ]}
 
 STATUS_LABELS_VI = {
-    S.SUBMITTED: "Đã nhận", S.ACCEPTED: "Đã xếp lượt", S.CALLED: "Chuẩn bị phát biểu",
-    S.SPEAKING: "Đang phát biểu", S.ANSWERED: "Đã trả lời", S.DECLINED: "Không đưa vào hội nghị",
-    S.WITHDRAWN: "Đã rút", S.MERGED: "Đã gộp", S.WRITTEN: "Trả lời bằng văn bản",
-    S.FORWARDED: "Chuyển cấp có thẩm quyền", S.DEFERRED: "Chưa đến lượt (hết giờ)",
-    S.COMPLAINT: "Chuyển xử lý theo quy trình khiếu nại, tố cáo",
+    S.SUBMITTED: N_("Đã nhận"), S.ACCEPTED: N_("Đã xếp lượt"), S.CALLED: N_("Chuẩn bị phát biểu"),
+    S.SPEAKING: N_("Đang phát biểu"), S.ANSWERED: N_("Đã trả lời"), S.DECLINED: N_("Không đưa vào hội nghị"),
+    S.WITHDRAWN: N_("Đã rút"), S.MERGED: N_("Đã gộp"), S.WRITTEN: N_("Trả lời bằng văn bản"),
+    S.FORWARDED: N_("Chuyển cấp có thẩm quyền"), S.DEFERRED: N_("Chưa đến lượt (hết giờ)"),
+    S.COMPLAINT: N_("Chuyển xử lý theo quy trình khiếu nại, tố cáo"),
 }
 
 
