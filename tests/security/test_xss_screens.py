@@ -86,6 +86,29 @@ def test_delegate_phone_shows_its_own_payload_as_text(poisoned, new_page):
     assert "__xss" in text
 
 
+def publish_results_with_names(srv):
+    """The organiser publishes the results page (names shown, the case with the most user text on it)."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    import requests
+    env = {**os.environ, "MODERATOR_INSTANCE": str(srv.instance)}
+    subprocess.run([sys.executable, "-m", "moderator.cli", "create-admin", "--username", "xss", "--password",
+                    "mat-khau-xss-1"], env=env, check=True, capture_output=True, timeout=60)
+    web = requests.Session()
+    token = lambda html: re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # noqa: E731
+    page = web.get(srv.url + "/admin/login").text
+    web.post(srv.url + "/admin/login", data={"csrf_token": token(page), "username": "xss",
+                                             "password": "mat-khau-xss-1"})
+    page = web.get(srv.url + "/admin/meetings/DEMO/results").text
+    r = web.post(srv.url + "/admin/meetings/DEMO/results", data={"csrf_token": token(page), "published": "1"})
+    assert r.status_code == 200
+
+
 def test_public_results_page(poisoned, new_page):
+    publish_results_with_names(poisoned)
     page, ran, dialogs, injected, text = visit(new_page, poisoned.url + "/r/DEMO")
     assert not ran and not dialogs and injected == 0
+    assert "__xss" in text, "the published results show the requests' content as text"
