@@ -147,6 +147,9 @@ def test_live_connect_with_python_socketio(hall, open_page):
 
 def test_refused_connection_goes_offline(hall, open_page):
     page, errors = open_socket_page(open_page, hall)
+    # The refusal can land while the transport is upgrading; the test server (werkzeug, threading) then drops
+    # the half-open websocket and Chrome logs a frame error: harness noise, not what this test is about.
+    errors.allow("failed: Invalid frame header")
     page.evaluate(CONNECT, "wrong")
     wait_got(page, ["status", "offline"])
     assert page.evaluate("document.querySelector('.reconnecting').textContent") == "Mất kết nối"
