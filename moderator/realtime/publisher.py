@@ -61,7 +61,9 @@ class SocketPublisher:
         # theirs a few milliseconds later (the chair's own HTTP answer comes after both anyway).
         if change.public:
             by_delegate = getattr(change.actor.role, "value", change.actor.role) in ("delegate", "anonymous")
-            self.schedule_public(change.meeting_id, self.delegate_window if by_delegate else None)
+            if self.schedule_public(change.meeting_id, self.delegate_window if by_delegate else None):
+                # Let the phones' writers flush the message before this greenlet builds the staff payloads.
+                self.socketio.sleep(0)
         try:
             self._publish_private(change)
         except Exception:  # a failed emit must never undo or hide a committed change
@@ -104,9 +106,10 @@ class SocketPublisher:
                     for r in rs]}, to=room_unit(mid, uid))
 
     # -- public state: whole, coalesced ---------------------------------------------------------------------------
-    def schedule_public(self, mid: int, window: float | None = None) -> None:
+    def schedule_public(self, mid: int, window: float | None = None) -> bool:
         """Leading edge + trailing: emit now if nothing went out for `window`, else once when it is over. A change
-        with a shorter window (the chair's) pulls a pending trailing message forward; one emit covers all."""
+        with a shorter window (the chair's) pulls a pending trailing message forward; one emit covers all.
+        Returns whether it emitted now."""
         window = self.window if window is None else window
         with self._lock:
             due = self._last_public.get(mid, float("-inf")) + window
@@ -116,13 +119,14 @@ class SocketPublisher:
             else:
                 pending = self._pending.get(mid)
                 if pending is not None and pending <= due:
-                    return
+                    return False
                 self._pending[mid] = due
                 now = False
         if now:
             self.emit_public(mid)
         else:
             self.socketio.start_background_task(self._trailing, mid, due)
+        return now
 
     def _trailing(self, mid: int, due: float) -> None:
         self.socketio.sleep(max(0.0, due - time.monotonic()))
