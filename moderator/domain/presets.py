@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .labels import N_
+
 # Seed 004, part II.5: the six-step programme.
 COMMUNE_PROGRAMME = [
     "Tuyên bố lý do, giới thiệu đại biểu, thông qua chương trình; giới thiệu chủ trì và cử thư ký ghi biên bản",
@@ -115,8 +117,8 @@ class Preset:
 
 
 PRESETS = {
-    "commune": Preset("commune", "Đối thoại cấp xã (nửa ngày, đồng chủ trì)", "commune", COMMUNE_PROGRAMME,
+    "commune": Preset("commune", N_("Đối thoại cấp xã (nửa ngày, đồng chủ trì)"), "commune", COMMUNE_PROGRAMME,
                       COMMUNE_UNITS, COMMUNE_FIELDS, COMMUNE_NOTE, "party", 180, 240),
-    "province": Preset("province", "Đối thoại cấp tỉnh / thành phố", "province", PROVINCE_PROGRAMME,
+    "province": Preset("province", N_("Đối thoại cấp tỉnh / thành phố"), "province", PROVINCE_PROGRAMME,
                        PROVINCE_UNITS, PROVINCE_FIELDS, PROVINCE_NOTE, "party", 240, 240),
 }

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..db.models import Field, Meeting, Request, Unit
 from ..domain.enums import Status
-from ..domain.labels import JURISDICTION_LABELS, MODE_LABELS, SOURCE_LABELS
+from ..domain.labels import JURISDICTION_LABELS, MODE_LABELS, SOURCE_LABELS, N_
 from ..domain.states import FOLLOW_UP_STATES, STATUS_LABELS_VI
 from ..documents.text import redact_phones
 
@@ -140,15 +140,15 @@ def statistics(session, m: Meeting) -> dict:
         if r.speaking_seconds:
             per_field_time[fields.get(r.field_id, "") or "Khác"].append(r.speaking_seconds)
     sections = [
-        ("field", "Theo lĩnh vực", by(lambda r: fields.get(r.field_id, "") or "Khác")),
-        ("unit", "Theo đơn vị trả lời", by(lambda r: units.get(r.unit_id, "") or "Chưa giao")),
-        ("jurisdiction", "Theo thẩm quyền", by(lambda r: LEVEL_LABELS.get(r.jurisdiction or "", "Chưa xác định"))),
-        ("outcome", "Theo kết quả", by(lambda r: status_label(r.status))),
-        ("mode", "Theo hình thức trả lời", by(lambda r: MODE_LABELS.get(r.answer_mode or "", "Chưa xác định"))),
-        ("source", "Theo nguồn tiếp nhận", by(lambda r: SOURCE_LABELS.get(r.source, r.source))),
+        ("field", N_("Theo lĩnh vực"), by(lambda r: fields.get(r.field_id, "") or "Khác")),
+        ("unit", N_("Theo đơn vị trả lời"), by(lambda r: units.get(r.unit_id, "") or "Chưa giao")),
+        ("jurisdiction", N_("Theo thẩm quyền"), by(lambda r: LEVEL_LABELS.get(r.jurisdiction or "", "Chưa xác định"))),
+        ("outcome", N_("Theo kết quả"), by(lambda r: status_label(r.status))),
+        ("mode", N_("Theo hình thức trả lời"), by(lambda r: MODE_LABELS.get(r.answer_mode or "", "Chưa xác định"))),
+        ("source", N_("Theo nguồn tiếp nhận"), by(lambda r: SOURCE_LABELS.get(r.source, r.source))),
     ]
     out = [{"key": k, "title": t, "unit": "ý kiến", "rows": c.most_common()} for k, t, c in sections]
-    out.append({"key": "speaking", "title": "Thời gian phát biểu trung bình theo lĩnh vực (giây)", "unit": "giây",
+    out.append({"key": "speaking", "title": N_("Thời gian phát biểu trung bình theo lĩnh vực (giây)"), "unit": "giây",
                 "rows": sorted(((f, round(sum(v) / len(v))) for f, v in per_field_time.items()),
                                key=lambda p: -p[1])})
     return {"total": len(reqs), "spoke": len(speaking), "speaking_total": sum(speaking),

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..db.models import Field, Request, Unit, utcnow
+from ..domain.labels import N_
 from ..domain.enums import Jurisdiction, Source, Status, SubmitterKind
 from ..domain.errors import DomainError
 from ..domain.phone import PhoneError, normalize_phone
@@ -25,20 +26,20 @@ MAX_BYTES = 5 * 1024 * 1024
 
 # Target column -> (label shown to the organiser, header words that suggest it).
 TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "full_name": ("Họ và tên / tên tổ chức", ("họ và tên", "họ tên", "full_name", "name", "người kiến nghị",
+    "full_name": (N_("Họ và tên / tên tổ chức"), ("họ và tên", "họ tên", "full_name", "name", "người kiến nghị",
                                               "tên")),
-    "content": ("Nội dung ý kiến, kiến nghị", ("nội dung", "content", "kiến nghị", "ý kiến")),
-    "kind": ("Loại phiếu (Nhân dân / tổ chức)", ("loại", "kind", "đối tượng")),
-    "phone": ("Số điện thoại", ("điện thoại", "số điện thoại", "sđt", "phone")),
-    "address": ("Địa chỉ liên hệ", ("địa chỉ", "address")),
-    "locality": ("Thôn, xóm (được công khai)", ("thôn", "xóm", "locality", "tổ dân phố")),
-    "organization": ("Cơ quan, tổ chức", ("cơ quan", "tổ chức", "organization", "đơn vị công tác")),
-    "position": ("Chức vụ", ("chức vụ", "position")),
-    "field": ("Lĩnh vực", ("lĩnh vực", "field")),
-    "unit": ("Đơn vị trả lời", ("đơn vị trả lời", "cơ quan trả lời", "unit", "suggested_unit")),
-    "prepared_answer": ("Nội dung trả lời đã chuẩn bị", ("trả lời", "prepared_answer", "answer")),
-    "jurisdiction": ("Thẩm quyền", ("thẩm quyền", "jurisdiction", "cấp")),
-    "wants_to_speak": ("Đăng ký phát biểu", ("phát biểu", "wants_to_speak")),
+    "content": (N_("Nội dung ý kiến, kiến nghị"), ("nội dung", "content", "kiến nghị", "ý kiến")),
+    "kind": (N_("Loại phiếu (Nhân dân / tổ chức)"), ("loại", "kind", "đối tượng")),
+    "phone": (N_("Số điện thoại"), ("điện thoại", "số điện thoại", "sđt", "phone")),
+    "address": (N_("Địa chỉ liên hệ"), ("địa chỉ", "address")),
+    "locality": (N_("Thôn, xóm (được công khai)"), ("thôn", "xóm", "locality", "tổ dân phố")),
+    "organization": (N_("Cơ quan, tổ chức"), ("cơ quan", "tổ chức", "organization", "đơn vị công tác")),
+    "position": (N_("Chức vụ"), ("chức vụ", "position")),
+    "field": (N_("Lĩnh vực"), ("lĩnh vực", "field")),
+    "unit": (N_("Đơn vị trả lời"), ("đơn vị trả lời", "cơ quan trả lời", "unit", "suggested_unit")),
+    "prepared_answer": (N_("Nội dung trả lời đã chuẩn bị"), ("trả lời", "prepared_answer", "answer")),
+    "jurisdiction": (N_("Thẩm quyền"), ("thẩm quyền", "jurisdiction", "cấp")),
+    "wants_to_speak": (N_("Đăng ký phát biểu"), ("phát biểu", "wants_to_speak")),
 }
 REQUIRED = ("content",)
 
