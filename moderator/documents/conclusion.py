@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from ._docx import BLANK_NUMBER as _BLANK
 from ._docx import DocBuilder, person_line
-from .data import DocIntervention, DocMeeting
+from .data import OUTCOMES, DocIntervention, DocMeeting
 from .minutes import _meeting_subtitle, _paragraphs, speaker_phrase
 from .text import dmy, lower_first, safe, shorten, vn_long_date
 
@@ -29,59 +30,182 @@ def notice_number(meeting: DocMeeting) -> str:
     return f"{_BLANK}/TB-{m.group(1)}" if m else f"{_BLANK}/TB-……"
 
 
+# Sub-items of a section as official documents letter them (ND 30/2020, HD 36): a), b), c), d), đ), e) …
+_LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
+NO_UNIT = "Chưa phân công đơn vị"
+COMPLAINT_PROCESS = "theo quy định của pháp luật về khiếu nại, tố cáo"
+
+
+def outcome(item: DocIntervention) -> str | None:
+    """Where the request ended up: its ``outcome``, else its answer mode."""
+    if item.outcome in OUTCOMES:
+        return item.outcome
+    return item.answer_mode if item.answer_mode in OUTCOMES else None
+
+
 def is_task(item: DocIntervention) -> bool:
-    """An intervention needs a follow-up task unless it was answered in the hall."""
-    return item.answer_mode != "hall"
+    """A unit still has to act after the meeting: answer in writing, forward, or take the complaint."""
+    return outcome(item) in ("writing", "forwarded", "complaint")
+
+
+def _letter(k: int) -> str:
+    return _LETTERS[k] if k < len(_LETTERS) else str(k + 1)
+
+
+def _deadline(item: DocIntervention) -> str:
+    return dmy(item.answer_deadline) or "……"
+
+
+def _requester(item: DocIntervention) -> str:
+    """"Bà Trần Thị Lan (Thôn Bắc; phiếu số 15) và 2 đại biểu cùng kiến nghị"."""
+    who = speaker_phrase(item)
+    inside = [x for x in (safe(item.locality, multiline=False),
+                          f"phiếu số {item.ticket}" if item.ticket else "") if x]
+    if inside:
+        who += f" ({'; '.join(inside)})"
+    if item.co_signers:
+        who += f" và {len(item.co_signers)} đại biểu cùng kiến nghị"
+    return who
+
+
+def _about(item: DocIntervention, limit: int = 220) -> str:
+    """" về môi trường: trại chăn nuôi xả nước thải …" (field, then the gist)."""
+    field = safe(item.field, multiline=False)
+    summary = shorten(safe(item.summary, multiline=False), limit)
+    if field and summary:
+        return f" về {lower_first(field)}: {lower_first(summary).rstrip('.')}"
+    if field:
+        return f" về {lower_first(field)}"
+    if summary:
+        return f" về {lower_first(summary).rstrip('.')}"
+    return ""
+
+
+def hall_text(item: DocIntervention) -> str:
+    """One opinion answered in the hall: who asked what, which unit (and who) answered, and the gist."""
+    unit = safe(item.answer_unit, multiline=False)
+    answerer = safe(item.answerer, multiline=False)
+    if unit and answerer:
+        by = f"{unit} ({answerer})"
+    else:
+        by = unit or answerer or "Chủ trì hội nghị"
+    text = f"{_requester(item)} kiến nghị{_about(item)}. {by} đã trả lời"
+    answer = shorten(safe(item.answer_summary, multiline=False), 400)
+    return f"{text}: {answer.rstrip('.')}." if answer else f"{text} tại hội nghị."
+
+
+def writing_text(item: DocIntervention) -> str:
+    """One written answer a unit owes; the unit heads the group it is listed under."""
+    return f"Giải quyết, trả lời kiến nghị của {_requester(item)}{_about(item)}; thời hạn: {_deadline(item)}."
+
+
+def forwarded_text(item: DocIntervention) -> str:
+    """One request forwarded: the unit that forwards and follows it, to which level, by when."""
+    unit = safe(item.answer_unit, multiline=False) or f"({NO_UNIT.lower()})"
+    level = safe(item.answer_level, multiline=False) or "cấp có thẩm quyền"
+    return (f"{unit}: tổng hợp, chuyển đến {level} xem xét, giải quyết kiến nghị của {_requester(item)}"
+            f"{_about(item)}; theo dõi, thông báo kết quả cho người kiến nghị; thời hạn: {_deadline(item)}.")
+
+
+def complaint_text(item: DocIntervention) -> str:
+    """One complaint or denunciation sent to the formal process: ticket, field and unit only. The notice goes
+    to many offices and is posted; the law on denunciations keeps the sender's identity confidential, and the
+    content may name the person it is about, so neither name nor content is printed."""
+    head = f"Phiếu số {item.ticket}" if item.ticket else "Đơn không ghi số phiếu"
+    field = safe(item.field, multiline=False)
+    if field:
+        head += f" (lĩnh vực {lower_first(field)})"
+    unit = safe(item.answer_unit, multiline=False)
+    action = (f"{unit} tiếp nhận, xem xét, xử lý {COMPLAINT_PROCESS}" if unit
+              else f"chuyển cơ quan có thẩm quyền xem xét, xử lý {COMPLAINT_PROCESS}")
+    deadline = dmy(item.answer_deadline) or "theo quy định của pháp luật"
+    return f"{head}: {action}; thời hạn: {deadline}."
 
 
 def task_text(item: DocIntervention) -> str:
-    """"Phòng Kinh tế: giải quyết, trả lời kiến nghị của Ông/Bà … về …; thời hạn: dd/mm/yyyy"."""
-    unit = safe(item.answer_unit, multiline=False) or "(chưa phân công đơn vị)"
-    who = speaker_phrase(item)
-    locality = safe(item.locality, multiline=False)
-    if locality:
-        who += f" ({locality})"
-    field = safe(item.field, multiline=False)
-    summary = shorten(safe(item.summary, multiline=False), 220)
-    about = ""
-    if field and summary:
-        about = f" về {lower_first(field)}: {lower_first(summary).rstrip('.')}"
-    elif field:
-        about = f" về {lower_first(field)}"
-    elif summary:
-        about = f" về {lower_first(summary).rstrip('.')}"
-    deadline = dmy(item.answer_deadline) or "……"
-    if item.answer_mode == "forwarded":
-        level = safe(item.answer_level, multiline=False) or "cấp có thẩm quyền"
-        action = (f"tổng hợp, chuyển kiến nghị của {who}{about} đến {level} xem xét, giải quyết; "
-                  "theo dõi, thông báo kết quả cho người kiến nghị")
-    else:
-        action = f"giải quyết, trả lời kiến nghị của {who}{about}"
-    return f"{unit}: {action}; thời hạn: {deadline}."
+    """One task as a single line, unit first (for lists that are not grouped by unit)."""
+    kind = outcome(item)
+    if kind == "forwarded":
+        return forwarded_text(item)
+    if kind == "complaint":
+        return complaint_text(item)
+    unit = safe(item.answer_unit, multiline=False) or f"({NO_UNIT.lower()})"
+    text = writing_text(item)
+    return f"{unit}: {lower_first(text)}"
 
 
-def _counts_sentence(interventions: Sequence[DocIntervention]) -> str:
-    total = len(interventions)
-    hall = sum(1 for i in interventions if i.answer_mode == "hall")
-    writing = sum(1 for i in interventions if i.answer_mode == "writing")
-    forwarded = sum(1 for i in interventions if i.answer_mode == "forwarded")
-    other = total - hall - writing - forwarded
-    if total == 0:
+def _grouped(items: Sequence[DocIntervention], key) -> list[tuple[str, list[DocIntervention]]]:
+    """Groups in order of first appearance; inside a group, by deadline (none last), then ticket."""
+    groups: dict[str, list[DocIntervention]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    order = lambda i: (i.answer_deadline is None, i.answer_deadline or date.max, i.ticket or 0)  # noqa: E731
+    return [(name, sorted(members, key=order)) for name, members in groups.items()]
+
+
+def _counts_sentence(items: Sequence[DocIntervention]) -> str:
+    listed = [i for i in items if outcome(i) is not None]
+    if not listed:
         return "Tại hội nghị không có ý kiến phát biểu, kiến nghị."
-    parts = [f"{hall} ý kiến đã được trả lời trực tiếp tại hội nghị"]
+    count = {k: sum(1 for i in listed if outcome(i) == k) for k in OUTCOMES}
+    spoke = sum(1 for i in listed if i.spoke)
+    parts = [f"{count['hall']} ý kiến đã được trả lời trực tiếp tại hội nghị"]
+    if count["writing"]:
+        parts.append(f"{count['writing']} ý kiến được giao trả lời bằng văn bản")
+    if count["forwarded"]:
+        parts.append(f"{count['forwarded']} ý kiến được chuyển cấp có thẩm quyền xem xét, giải quyết")
+    if count["complaint"]:
+        parts.append(f"{count['complaint']} ý kiến được chuyển xử lý {COMPLAINT_PROCESS}")
+    head = f"Hội nghị đã tiếp nhận {len(listed)} ý kiến, kiến nghị của đại biểu"
+    if spoke != len(listed):
+        head += f" ({spoke} ý kiến phát biểu tại hội nghị)"
+    return head + "; trong đó " + "; ".join(parts) + "."
+
+
+def _write_tasks(b: DocBuilder, items: Sequence[DocIntervention]) -> None:
+    """Section III: written answers by unit, forwardings by level, complaints; each with its deadline."""
+    writing = [i for i in items if outcome(i) == "writing"]
+    forwarded = [i for i in items if outcome(i) == "forwarded"]
+    complaints = [i for i in items if outcome(i) == "complaint"]
+    if not (writing or forwarded or complaints):
+        b.para("MdBody", "Các ý kiến, kiến nghị đã được trả lời trực tiếp tại hội nghị.")
+        return
+    b.para("MdBody", "Giao các cơ quan, đơn vị thực hiện các nhiệm vụ sau:")
+    number = 0
     if writing:
-        parts.append(f"{writing} ý kiến được giao trả lời bằng văn bản")
+        number += 1
+        b.para("MdLead", (f"{number}. Trả lời bằng văn bản", "b"))
+        unit_of = lambda i: safe(i.answer_unit, multiline=False) or NO_UNIT  # noqa: E731
+        for k, (unit, members) in enumerate(_grouped(writing, unit_of)):
+            b.para("MdLead", (f"{_letter(k)}) {unit} ({len(members)} ý kiến):", "i"))
+            for item in members:
+                b.para("MdItem", f"- {writing_text(item)}")
     if forwarded:
-        parts.append(f"{forwarded} ý kiến được chuyển cấp có thẩm quyền xem xét, giải quyết")
-    if other:
-        parts.append(f"{other} ý kiến chưa được phân công trả lời")
-    return f"Tại hội nghị có {total} ý kiến phát biểu, kiến nghị của đại biểu; trong đó " + "; ".join(parts) + "."
+        number += 1
+        b.para("MdLead", (f"{number}. Chuyển cấp có thẩm quyền xem xét, giải quyết", "b"))
+        level_of = lambda i: safe(i.answer_level, multiline=False) or "cấp có thẩm quyền"  # noqa: E731
+        for k, (level, members) in enumerate(_grouped(forwarded, level_of)):
+            b.para("MdLead", (f"{_letter(k)}) Chuyển {level} ({len(members)} ý kiến):", "i"))
+            for item in members:
+                b.para("MdItem", f"- {forwarded_text(item)}")
+    if complaints:
+        number += 1
+        b.para("MdLead", (f"{number}. Chuyển xử lý {COMPLAINT_PROCESS}", "b"))
+        for item in sorted(complaints, key=lambda i: i.ticket or 0):
+            b.para("MdItem", f"- {complaint_text(item)}")
+        b.para("MdItem", ("Họ tên, địa chỉ và nội dung đơn của người khiếu nại, tố cáo không nêu trong thông báo "
+                          "này và được giữ bí mật theo quy định của pháp luật.", "i"))
 
 
 def build_conclusion_docx(meeting: DocMeeting, interventions: Sequence[DocIntervention]) -> bytes:
     """Build the draft conclusion notice as .docx bytes: a summary of the
-    meeting, the chair's conclusion, one task per opinion not answered in the
-    hall (unit, what, deadline), then "Nơi nhận" and the signature."""
+    meeting, the chair's conclusion, the opinions answered in the hall (unit,
+    who answered, gist), the tasks (written answers grouped by unit, forwardings
+    grouped by level, complaints sent to the formal process; each with its
+    deadline), then "Nơi nhận" and the signature.
+
+    ``interventions``: every request with an outcome (see
+    :attr:`DocIntervention.outcome`), heard ones in order of call first."""
     b = DocBuilder(meeting.doc_format)
     b.heading(meeting, notice_number(meeting))
     b.title("THÔNG BÁO KẾT LUẬN", _meeting_subtitle(meeting))
@@ -120,14 +244,16 @@ def build_conclusion_docx(meeting: DocMeeting, interventions: Sequence[DocInterv
     else:
         b.para("MdBody", ("(Ghi nội dung kết luận của chủ trì hội nghị.)", "i"))
 
-    b.para("MdSection", "II. NHIỆM VỤ")
-    tasks = [i for i in interventions if is_task(i)]
-    if tasks:
-        b.para("MdBody", "Giao các cơ quan, đơn vị thực hiện các nhiệm vụ sau:")
-        for k, item in enumerate(tasks, 1):
-            b.para("MdItem", f"{k}. {task_text(item)}")
+    b.para("MdSection", "II. CÁC Ý KIẾN ĐÃ ĐƯỢC TRẢ LỜI TẠI HỘI NGHỊ")
+    hall = [i for i in interventions if outcome(i) == "hall"]
+    if hall:
+        for k, item in enumerate(hall, 1):
+            b.para("MdItem", f"{k}. {hall_text(item)}")
     else:
-        b.para("MdBody", "Các ý kiến, kiến nghị đã được trả lời trực tiếp tại hội nghị.")
+        b.para("MdBody", "Không có ý kiến được trả lời trực tiếp tại hội nghị.")
+
+    b.para("MdSection", "III. NHIỆM VỤ GIAO CÁC CƠ QUAN, ĐƠN VỊ")
+    _write_tasks(b, interventions)
     b.para("MdKeep", "Thông báo để các cơ quan, đơn vị, cá nhân liên quan biết, thực hiện./.")
 
     if meeting.notice_signer:

@@ -15,6 +15,8 @@ from datetime import date, datetime
 LEVELS = ("commune", "city", "province")
 DOC_FORMATS = ("party", "state")
 ANSWER_MODES = ("hall", "writing", "forwarded")
+# Where a request ended up, as the conclusion notice groups them (moderator.domain.outcomes).
+OUTCOMES = ("hall", "writing", "forwarded", "complaint")
 
 
 @dataclass
@@ -101,6 +103,12 @@ class DocIntervention:
     ``answer_level``, e.g. "UBND tỉnh") or None (not assigned). ``status`` is
     the Vietnamese label the follow-up uses. ``honorific`` ("Ông", "Bà") is
     optional; without it the minutes write "Ông/Bà".
+
+    The conclusion notice lists every request with an outcome, not only those
+    heard: ``outcome`` is one of :data:`OUTCOMES` (None: taken from
+    ``answer_mode``); ``spoke`` says whether the person was called to the floor.
+    For a "complaint" the service leaves ``speaker``, ``locality`` and
+    ``summary`` empty: the notice names only the ticket, field and unit.
     """
 
     order: int
@@ -121,6 +129,8 @@ class DocIntervention:
     answer_summary: str | None = None
     status: str = ""
     honorific: str | None = None
+    outcome: str | None = None
+    spoke: bool = True
 
 
 @dataclass
@@ -128,7 +138,8 @@ class SummaryRow:
     """One line of the summary table (bảng tổng hợp kiến nghị) for follow-up.
 
     ``mode`` and ``status`` are Vietnamese labels; ``deadline`` a date (or None);
-    ``phone`` is only written when the table is built with ``include_phone``.
+    ``phone`` is only written when the table is built with ``include_phone``;
+    ``ticket`` is the request's number, as the conclusion notice cites it.
     """
 
     no: int
@@ -142,3 +153,4 @@ class SummaryRow:
     status: str = ""
     phone: str | None = None
     source: str = ""
+    ticket: int | None = None

@@ -29,9 +29,10 @@ SUMMARY_HEADERS = [
     "Thời hạn",
     "Trạng thái",
     "Nguồn",
+    "Số phiếu",
 ]
 PHONE_HEADER = "Số điện thoại"
-SUMMARY_WIDTHS = [6, 24, 20, 16, 60, 24, 22, 12, 16, 14]
+SUMMARY_WIDTHS = [6, 24, 20, 16, 60, 24, 22, 12, 16, 14, 9]
 PHONE_WIDTH = 15
 
 _thin = Side(style="thin", color="808080")
@@ -186,7 +187,8 @@ def build_summary_xlsx(meeting_title: str, rows: Sequence[SummaryRow], include_p
     """The summary table of all recommendations for follow-up.
 
     Columns: STT, Người kiến nghị, Địa phương / Đơn vị, Lĩnh vực, Nội dung,
-    Đơn vị trả lời, Hình thức trả lời, Thời hạn, Trạng thái, Nguồn, and
+    Đơn vị trả lời, Hình thức trả lời, Thời hạn, Trạng thái, Nguồn, Số phiếu
+    (the ticket the conclusion notice cites), and
     "Số điện thoại" only when ``include_phone`` (for staff who call people
     back). Without it, phone numbers typed inside the free text are masked too.
     """
@@ -213,6 +215,7 @@ def build_summary_xlsx(meeting_title: str, rows: Sequence[SummaryRow], include_p
             row.deadline if isinstance(row.deadline, (date, datetime)) else (text(row.deadline) or None),
             text(row.status),
             text(row.source),
+            row.ticket,
         ]
         if include_phone:
             line.append(clean_text(row.phone, multiline=False))
@@ -220,4 +223,4 @@ def build_summary_xlsx(meeting_title: str, rows: Sequence[SummaryRow], include_p
 
     title = clean_text(meeting_title, multiline=False)
     full_title = f"BẢNG TỔNG HỢP Ý KIẾN, KIẾN NGHỊ – {title}" if title else "BẢNG TỔNG HỢP Ý KIẾN, KIẾN NGHỊ"
-    return build_xlsx_table(full_title, headers, table, widths=widths, center_columns=(0, 7))
+    return build_xlsx_table(full_title, headers, table, widths=widths, center_columns=(0, 7, 10))

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ..db.models import Field, Meeting, Request, Unit
 from ..domain.enums import Status
 from ..domain.labels import JURISDICTION_LABELS, MODE_LABELS, SOURCE_LABELS, N_
-from ..domain.states import FOLLOW_UP_STATES, STATUS_LABELS_VI
+from ..domain.outcomes import FOLLOWED_UP, mode_label, outcome_of
+from ..domain.states import STATUS_LABELS_VI
 from ..documents.text import redact_phones
 
 # The table forms of the labels (used by admin templates too).
@@ -36,7 +37,7 @@ class TrackerRow:
     content: str
     unit_id: int | None
     unit: str
-    mode: str | None
+    mode: str | None          # the outcome: "writing" or "forwarded" (moderator.domain.outcomes)
     level: str | None
     deadline: date | None
     status: str
@@ -52,11 +53,14 @@ def _names(session, mid: int):
     return fields, units
 
 
+def outcome(r: Request):
+    return outcome_of(r.status, r.answer_mode, heard=r.called_at is not None)
+
+
 def is_followed(r: Request) -> bool:
-    """Not closed in the hall: still open for follow-up, or answered in writing / by a higher level."""
-    if r.status in {s.value for s in FOLLOW_UP_STATES}:
-        return True
-    return r.status == Status.ANSWERED.value and r.answer_mode in ("writing", "forwarded")
+    """To answer in writing or forwarded (still open, or answered since): the tasks of the conclusion notice,
+    less the complaints, which follow the formal process."""
+    return outcome(r) in FOLLOWED_UP
 
 
 def tracker(session, m: Meeting, today: date | None = None, only_open: bool = False,
@@ -72,7 +76,7 @@ def tracker(session, m: Meeting, today: date | None = None, only_open: bool = Fa
             continue
         rows.append(TrackerRow(
             id=r.id, ticket=r.ticket, name=r.full_name or r.organization, field=fields.get(r.field_id, ""),
-            content=r.content, unit_id=r.unit_id, unit=units.get(r.unit_id, ""), mode=r.answer_mode,
+            content=r.content, unit_id=r.unit_id, unit=units.get(r.unit_id, ""), mode=outcome(r).value,
             level=r.answer_level, deadline=r.answer_deadline, status=r.status, answered_at=r.answered_at,
             summary=r.answer_summary,
             overdue=still_open and r.answer_deadline is not None and r.answer_deadline < today,
@@ -85,7 +89,7 @@ def tracker(session, m: Meeting, today: date | None = None, only_open: bool = Fa
 def tracker_table(rows: list[TrackerRow]) -> tuple[list[str], list[list]]:
     headers = ["Số phiếu", "Người kiến nghị", "Lĩnh vực", "Nội dung", "Đơn vị trả lời", "Hình thức", "Thời hạn",
                "Trạng thái", "Quá hạn", "Kết quả trả lời"]
-    data = [[t.ticket, t.name, t.field, redact_phones(t.content), t.unit, MODE_LABELS.get(t.mode or "", ""),
+    data = [[t.ticket, t.name, t.field, redact_phones(t.content), t.unit, mode_label(t.mode, t.level),
              t.deadline, status_label(t.status), "Quá hạn" if t.overdue else "", redact_phones(t.summary)]
             for t in rows]
     return headers, data

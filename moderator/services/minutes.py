@@ -3,7 +3,7 @@ minutes need (attendance, signatories), and the conversion of the database into 
 
 Reading:   minutes_view(session, meeting)            -> dict for the secretary's screen (no phone, no address)
 Writing:   save_entry / set_attendance / set_header   -> through UnitOfWork (staff stream only: uow.public = False)
-Documents: doc_meeting / doc_interventions / summary_rows -> plain data for moderator.documents builders
+Documents: doc_meeting / doc_interventions / notice_items / summary_rows -> plain data for moderator.documents
            export_minutes / export_conclusion / export_summary -> bytes
 
 An entry is one intervention: a request the chair called to the floor, in order of call. It starts pre-filled
@@ -23,6 +23,7 @@ from ..db.models import (Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, 
 from ..documents import (AttendanceLine, DocIntervention, DocMeeting, Person, StepLine, SummaryRow,
                          build_conclusion_docx, build_minutes_docx, build_summary_xlsx, redact_phones)
 from ..domain.labels import MODE_LABELS, SOURCE_LABELS
+from ..domain.outcomes import LEVEL_IN_TEXT, Outcome, mode_label, outcome_of
 from ..domain.enums import Status
 from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.roles import require
@@ -37,8 +38,7 @@ MAX_TEXT = 20000
 NOT_IN_MINUTES = {Status.WITHDRAWN.value, Status.COMPLAINT.value, Status.MERGED.value}
 
 # Forwarded "to …": the level as it reads inside a sentence of the minutes.
-LEVEL_LABELS = {"commune": "cấp xã", "province": "cấp tỉnh", "central": "cấp Trung ương",
-                "outside": "cơ quan, đơn vị ngoài hệ thống hành chính"}
+LEVEL_LABELS = LEVEL_IN_TEXT
 LEADERS_LABEL = "Đại biểu lãnh đạo"
 ROLE_NAMES = {"secretary": "Thư ký", "chair": "Chủ trì", "organiser": "Ban tổ chức"}
 
@@ -397,50 +397,89 @@ def doc_meeting(session, m: Meeting, offset: timedelta, recipients: list[str] | 
         conclusion=m.conclusion, recipients=recipients or [])
 
 
+def outcome(r: Request) -> Outcome | None:
+    """Where the request ended up (moderator.domain.outcomes), the same for the notice, the summary and the
+    follow-up tracker."""
+    return outcome_of(r.status, r.answer_mode, heard=r.called_at is not None)
+
+
+def _doc_item(r: Request, order: int, names: Names, entry: MinutesEntry | None, co: list[Request],
+              offset: timedelta) -> DocIntervention:
+    texts = effective_texts(r, entry)
+    return DocIntervention(
+        order=order, ticket=r.ticket, speaker=display_name(r), locality=display_locality(r),
+        field=names.fields.get(r.field_id, ""), summary=texts["summary"],
+        started_at=local(r.speaking_started_at or r.called_at, offset),
+        ended_at=local(r.speaking_ended_at, offset), duration_seconds=_duration(r),
+        co_signers=[co_signer_label(c) for c in co],
+        answer_unit=names.units.get(r.unit_id) or None, answerer=r.answerer or None,
+        answer_mode=r.answer_mode, answer_level=LEVEL_LABELS.get(r.answer_level or "", r.answer_level),
+        answer_deadline=r.answer_deadline, answer_summary=texts["answer_summary"] or None,
+        status=STATUS_LABELS_VI.get(Status(r.status), r.status))
+
+
 def doc_interventions(session, m: Meeting, offset: timedelta) -> list[DocIntervention]:
+    """The minutes' interventions: every request heard, in order of call."""
     names = Names.load(session, m.id)
     entries = _entries(session, m.id)
     co = _co_signers(session, m.id)
+    return [_doc_item(r, k, names, entries.get(r.id), co.get(r.id, []), offset)
+            for k, r in enumerate(intervention_requests(session, m.id), 1)]
+
+
+def notice_items(session, m: Meeting, offset: timedelta) -> list[DocIntervention]:
+    """Every request with an outcome, for the conclusion notice: those heard in order of call, then the others
+    (decided from the inbox, deferred at the close, pre-collected) by ticket. A complaint carries only its
+    ticket, field, unit and deadline: no name, place or content reaches the document."""
+    names = Names.load(session, m.id)
+    entries = _entries(session, m.id)
+    co = _co_signers(session, m.id)
+    reqs = list(session.scalars(select(Request).where(Request.meeting_id == m.id).order_by(Request.ticket)))
+    reqs.sort(key=lambda r: (r.called_at is None, r.called_at or datetime.min, r.ticket))
     out = []
-    for k, r in enumerate(intervention_requests(session, m.id), 1):
-        texts = effective_texts(r, entries.get(r.id))
-        out.append(DocIntervention(
-            order=k, ticket=r.ticket, speaker=display_name(r), locality=display_locality(r),
-            field=names.fields.get(r.field_id, ""), summary=texts["summary"],
-            started_at=local(r.speaking_started_at or r.called_at, offset),
-            ended_at=local(r.speaking_ended_at, offset), duration_seconds=_duration(r),
-            co_signers=[co_signer_label(c) for c in co.get(r.id, [])],
-            answer_unit=names.units.get(r.unit_id) or None, answerer=r.answerer or None,
-            answer_mode=r.answer_mode, answer_level=LEVEL_LABELS.get(r.answer_level or "", r.answer_level),
-            answer_deadline=r.answer_deadline, answer_summary=texts["answer_summary"] or None,
-            status=STATUS_LABELS_VI.get(Status(r.status), r.status)))
+    for r in reqs:
+        kind = outcome(r)
+        if kind is None:
+            continue
+        if kind == Outcome.COMPLAINT:
+            item = DocIntervention(order=len(out) + 1, ticket=r.ticket, speaker="",
+                                   field=names.fields.get(r.field_id, ""),
+                                   answer_unit=names.units.get(r.unit_id) or None,
+                                   answer_deadline=r.answer_deadline,
+                                   status=STATUS_LABELS_VI[Status.COMPLAINT])
+        else:
+            item = _doc_item(r, len(out) + 1, names, entries.get(r.id), co.get(r.id, []), offset)
+        item.outcome, item.spoke = kind.value, r.called_at is not None
+        out.append(item)
     return out
 
 
 def summary_rows(session, m: Meeting, with_phone: bool = False) -> list[SummaryRow]:
-    """Every request of the meeting, by ticket, for follow-up."""
+    """Every request of the meeting, by ticket, for follow-up. The answer mode is the request's outcome, as the
+    conclusion notice and the follow-up tracker show it."""
     names = Names.load(session, m.id)
     rows = []
     reqs = session.scalars(select(Request).where(Request.meeting_id == m.id).order_by(Request.ticket))
     for k, r in enumerate(reqs, 1):
-        mode = MODE_LABELS.get(r.answer_mode or "", "")
-        if r.answer_mode == "forwarded" and r.answer_level:
-            mode += f" ({LEVEL_LABELS.get(r.answer_level, r.answer_level)})"
         rows.append(SummaryRow(
             no=k, requester=display_name(r), locality=display_locality(r),
             field=names.fields.get(r.field_id, ""), content=r.content, unit=names.units.get(r.unit_id, ""),
-            mode=mode, deadline=r.answer_deadline, status=STATUS_LABELS_VI.get(Status(r.status), r.status),
-            phone=(r.phone or "") if with_phone else None, source=SOURCE_LABELS.get(r.source, r.source)))
+            mode=mode_label(outcome(r), r.answer_level), deadline=r.answer_deadline,
+            status=STATUS_LABELS_VI.get(Status(r.status), r.status),
+            phone=(r.phone or "") if with_phone else None, source=SOURCE_LABELS.get(r.source, r.source),
+            ticket=r.ticket))
     return rows
 
 
 def _recipients(items: list[DocIntervention], m: Meeting) -> list[str]:
+    """The parent body (to report to), then every unit given a task (to act on it)."""
     out = []
     if m.parent_body:
         out.append(f"Thường trực {m.parent_body.title()} (để báo cáo)")
     units = []
     for i in items:
-        if i.answer_mode != "hall" and i.answer_unit and i.answer_unit not in units:
+        if i.outcome in (Outcome.WRITING, Outcome.FORWARDED, Outcome.COMPLAINT) and i.answer_unit \
+                and i.answer_unit not in units:
             units.append(i.answer_unit)
     out.extend(f"{u} (để thực hiện)" for u in units)
     return out
@@ -469,7 +508,7 @@ def export_conclusion(rt, code: str) -> tuple[bytes, str]:
     s, m = _load(rt, code)
     try:
         offset = utc_offset(rt)
-        items = doc_interventions(s, m, offset)
+        items = notice_items(s, m, offset)
         data = build_conclusion_docx(doc_meeting(s, m, offset, _recipients(items, m)), items)
         return data, f"thong-bao-ket-luan-{m.code}.docx"
     finally:

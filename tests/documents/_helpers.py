@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from docx import Document
@@ -135,6 +136,7 @@ def make_summary_rows(n: int = len(SCRIPT)) -> list[SummaryRow]:
             status="Đã trả lời" if mode == "hall" else "Đang xử lý",
             phone=phone,
             source="Phiếu giấy" if k % 2 else "Điện thoại (QR)",
+            ticket=12 + 3 * k,
         ))
     return rows
 
@@ -201,3 +203,63 @@ def has_bottom_border(paragraph) -> bool:
         return False
     bdr = ppr.find(qn("w:pBdr"))
     return bdr is not None and bdr.find(qn("w:bottom")) is not None
+
+
+# --- reading a conclusion notice back ------------------------------------------------
+
+TICKET_RE = re.compile(r"[Pp]hiếu số (\d+)\b")
+_GROUP_RE = re.compile(r"^[a-zđ]\) (.+) \((\d+) ý kiến\):$")
+_NUMBERED_RE = re.compile(r"^\d+\. (.+)$")
+
+
+@dataclass
+class NoticeLine:
+    """One item of a conclusion notice as read back: its section ("hall", "writing", "forwarded",
+    "complaint"), the group it is listed under (the unit for written answers, "Chuyển <level>" for
+    forwardings), its text and the ticket it cites."""
+
+    outcome: str
+    group: str | None
+    text: str
+    ticket: int | None
+
+
+def notice_lines(doc) -> list[NoticeLine]:
+    """Every listed item of sections II and III, in document order, checking each group's announced count."""
+    out: list[NoticeLine] = []
+    section = sub = group = None
+    announced: dict[tuple[str, str], int] = {}
+
+    def add(kind: str, text: str) -> None:
+        m = TICKET_RE.search(text)
+        out.append(NoticeLine(kind, group, text, int(m.group(1)) if m else None))
+
+    for p in doc.paragraphs:
+        t = p.text.strip()
+        if t.startswith("II. "):
+            section = "hall"
+            continue
+        if t.startswith("III. "):
+            section = "tasks"
+            continue
+        if t.startswith("Thông báo để"):
+            break
+        if section == "hall" and _NUMBERED_RE.match(t):
+            add("hall", _NUMBERED_RE.match(t).group(1))
+        elif section == "tasks":
+            numbered, grouped = _NUMBERED_RE.match(t), _GROUP_RE.match(t)
+            if numbered:
+                head = numbered.group(1)
+                sub = ("writing" if head == "Trả lời bằng văn bản" else
+                       "forwarded" if head.startswith("Chuyển cấp có thẩm quyền") else
+                       "complaint" if head.startswith("Chuyển xử lý") else None)
+                assert sub, f"unknown task heading: {t}"
+                group = None
+            elif grouped:
+                group = grouped.group(1)
+                announced[(sub, group)] = int(grouped.group(2))
+            elif t.startswith("- "):
+                add(sub, t[2:])
+    for (kind, name), n in announced.items():
+        assert sum(1 for line in out if line.outcome == kind and line.group == name) == n, (kind, name)
+    return out

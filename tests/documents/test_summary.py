@@ -13,7 +13,7 @@ from moderator.documents import SummaryRow, build_summary_xlsx, build_xlsx_table
 from ._helpers import FORWARD_DEADLINE, PHONE_RE, SCRIPT, WRITING_DEADLINE, make_summary_rows
 
 HEADERS = ["STT", "Người kiến nghị", "Địa phương / Đơn vị", "Lĩnh vực", "Nội dung", "Đơn vị trả lời",
-           "Hình thức trả lời", "Thời hạn", "Trạng thái", "Nguồn"]
+           "Hình thức trả lời", "Thời hạn", "Trạng thái", "Nguồn", "Số phiếu"]
 TITLE = "Hội nghị đối thoại với Nhân dân xã Giao Minh năm 2025"
 
 
@@ -41,7 +41,7 @@ def test_title_and_headers(sheet):
     assert rows[1] == HEADERS
     assert sheet["A1"].font.bold
     assert all(c.font.bold for c in sheet[2])
-    assert "A1:J1" in [str(r) for r in sheet.merged_cells.ranges]
+    assert "A1:K1" in [str(r) for r in sheet.merged_cells.ranges]
 
 
 def test_rows(sheet):
@@ -54,6 +54,7 @@ def test_rows(sheet):
         assert row[5] == unit
         assert row[8] == ("Đã trả lời" if mode == "hall" else "Đang xử lý")
         assert row[9] in ("Phiếu giấy", "Điện thoại (QR)")
+        assert row[10] == 12 + 3 * (k - 1)   # the ticket the conclusion notice cites
     assert rows[1][4].startswith("Các hộ bị thu hồi đất")
 
 
@@ -71,7 +72,7 @@ def test_dates_are_real_dates(sheet):
 
 def test_layout(sheet):
     assert sheet.freeze_panes == "A3"
-    assert sheet.auto_filter.ref == f"A2:J{2 + len(SCRIPT)}"
+    assert sheet.auto_filter.ref == f"A2:K{2 + len(SCRIPT)}"
     assert sheet["E3"].alignment.wrap_text
     assert sheet.column_dimensions["E"].width >= 40  # the content column is wide
     assert sheet.column_dimensions["A"].width <= 8
@@ -86,10 +87,10 @@ def test_phone_column_only_when_asked(sheet, sheet_with_phone):
 
     rows = _values(sheet_with_phone)
     assert rows[1] == HEADERS + ["Số điện thoại"]
-    phones = [r[10] for r in rows[2:]]
+    phones = [r[11] for r in rows[2:]]
     assert phones == [s[5] for s in SCRIPT]
     assert all(isinstance(p, str) and p.startswith("0") for p in phones)  # text, leading zero kept
-    assert sheet_with_phone.auto_filter.ref == f"A2:K{2 + len(SCRIPT)}"
+    assert sheet_with_phone.auto_filter.ref == f"A2:L{2 + len(SCRIPT)}"
 
 
 def test_hostile_text():

@@ -19,6 +19,7 @@ from moderator.domain.enums import AnswerMode, Role, Source, SubmitterKind
 from moderator.services import floor, meetings, minutes as svc, requests as reqs
 from moderator.services.requests import Answer, Decision, NewRequest
 from moderator.services.uow import Actor
+from tests.documents._helpers import notice_lines
 
 CODE = "DEMO"
 API = f"/api/v1/meetings/{CODE}"
@@ -305,14 +306,29 @@ def test_state_format_minutes(client, scripted):
     client.put(f"{API}/minutes/header", json={"doc_format": "party", "doc_number": "05-BB/ĐU"}, headers=sec)
 
 
-def test_conclusion_notice_has_tasks_units_deadlines_and_recipients(client, scripted):
+def test_conclusion_notice_has_tasks_units_deadlines_and_recipients(client, rt, scripted):
     r = client.get(f"{API}/conclusion.docx", headers=_h(scripted["keys"], "chair"))
     assert r.status_code == 200
     text = _all_text(r.data)
     assert "THÔNG BÁO KẾT LUẬN" in text and "Giao các đơn vị trả lời đúng hạn." in text
-    tasks = [line for line in text.split("\n") if re.match(r"^\d+\. ", line) and "thời hạn" in line]
-    assert len(set(tasks)) == 2   # the one answered in writing and the one forwarded
-    assert any(t.startswith("1. Phòng Kinh tế:") and "15/12/2026" in t for t in tasks)
+    lines = notice_lines(Document(io.BytesIO(r.data)))
+    with rt.read() as s:
+        ticket = {q.id: q.ticket for q in s.query(Request).all()}
+        merged = {q.ticket for q in s.query(Request).filter(Request.merged_into_id.is_not(None))}
+        deferred = {q.ticket for q in s.query(Request).filter_by(status="deferred")}
+    order = scripted["order"]
+    by_ticket = {line.ticket: line for line in lines}
+    assert len(by_ticket) == len(lines)                      # each item once
+    assert [line.ticket for line in lines if line.outcome == "hall"] == [ticket[order[k]] for k in (0, 2, 4, 5)]
+    writing = by_ticket[ticket[order[1]]]
+    assert writing.outcome == "writing" and writing.group == "Phòng Kinh tế" and "15/12/2026" in writing.text
+    forwarded = by_ticket[ticket[order[3]]]
+    assert forwarded.group == "Chuyển cấp tỉnh" and forwarded.text.startswith("Phòng Kinh tế: tổng hợp, chuyển")
+    assert "15/12/2026" in forwarded.text and "và 2 đại biểu cùng kiến nghị" in writing.text
+    # Not reached before the close: answered in writing, listed too (the close says so).
+    assert len(deferred) > 5
+    assert {t for t, line in by_ticket.items() if line.outcome == "writing"} == deferred | {ticket[order[1]]}
+    assert not merged & set(by_ticket)                        # merged requests live on as co-signers
     assert "Nơi nhận:" in text and "Phòng Kinh tế (để thực hiện)" in text
     assert "0911222333" not in _digits(text)
 
