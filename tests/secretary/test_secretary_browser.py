@@ -3,10 +3,14 @@ itself as the chair calls speakers, keeps what is typed through a reload and an 
 clerks' texts side by side instead of overwriting one."""
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 
+from tests.documents._helpers import notice_lines
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -207,3 +211,34 @@ def test_attendance_and_signatories_are_saved_for_the_documents(srv, new_page):
                                                                  for c in row.cells)
     assert "Đại diện Hội Cựu chiến binh: 15 người" in text and "Số 07-BB/ĐU" in text and "Phạm Thị Ghi" in text
     assert "trả lời bằng văn bản trước ngày 15/12." in text
+
+
+def test_export_buttons_download_the_notice_and_the_summary(srv, new_page):
+    """The secretary's export buttons (the session the screen's key opened, no header) download a notice that
+    lists a request decided from the inbox, with its unit and deadline, and a summary table that agrees."""
+    staff = srv.api("GET", "/meetings/DEMO/staff", role="chair").json()
+    units = {u["name"]: u["id"] for u in staff["meeting"]["units"]}
+    target = next(q for q in sorted(staff["requests"], key=lambda q: -q["ticket"]) if q["status"] == "submitted")
+    chair(srv, "POST", f"/requests/{target['id']}/to_writing",
+          {"deadline": "2026-12-28", "unit_id": units["Văn phòng HĐND và UBND"]})
+    page = open_secretary(srv, new_page)
+
+    with page.expect_download() as info:
+        page.click("#sec-export-conclusion")
+    download = info.value
+    assert download.suggested_filename == "thong-bao-ket-luan-DEMO.docx"
+    doc = Document(download.path())
+    lines = {line.ticket: line for line in notice_lines(doc)}
+    item = lines[target["ticket"]]
+    assert item.outcome == "writing" and item.group == "Văn phòng HĐND và UBND"
+    assert item.text.endswith("thời hạn: 28/12/2026.")
+
+    with page.expect_download() as info:
+        page.click("#sec-export-summary")
+    assert info.value.suggested_filename == "tong-hop-kien-nghi-DEMO.xlsx"
+    ws = load_workbook(io.BytesIO(info.value.path().read_bytes())).active   # the saved file has no extension
+    headers = [c.value for c in ws[2]]
+    row = next(r for r in ws.iter_rows(min_row=3, values_only=True) if r[headers.index("Số phiếu")] == target["ticket"])
+    assert row[headers.index("Đơn vị trả lời")] == "Văn phòng HĐND và UBND"
+    assert row[headers.index("Hình thức trả lời")] == "Trả lời bằng văn bản"
+    assert row[headers.index("Thời hạn")].date().isoformat() == "2026-12-28"
