@@ -336,10 +336,13 @@ def assign_answer(rt, code, actor: Actor, request_ids: list[int], a: Answer) -> 
             req.answer_level = a.level if a.mode == AnswerMode.FORWARDED else None
             if a.summary:
                 req.answer_summary = a.summary.strip()
-            # Deciding "in writing" or "forwarded" for a request not on the floor closes its hall turn.
-            if a.mode == AnswerMode.WRITING and req.status in (s.value for s in WAITING | {Status.DEFERRED}):
+            # Deciding "in writing" or "forwarded" for a request not on the floor closes its hall turn; switching
+            # one to the other after the meeting (follow-up page) moves the status with the mode.
+            if a.mode == AnswerMode.WRITING and req.status in (
+                    s.value for s in WAITING | {Status.DEFERRED, Status.FORWARDED}):
                 _apply(uow, req, "to_writing")
-            elif a.mode == AnswerMode.FORWARDED and req.status in (s.value for s in WAITING | {Status.DEFERRED}):
+            elif a.mode == AnswerMode.FORWARDED and req.status in (
+                    s.value for s in WAITING | {Status.DEFERRED, Status.WRITTEN}):
                 _apply(uow, req, "forward")
             out.append(req)
     return out

@@ -254,6 +254,10 @@ def test_follow_up_tracker_agrees_with_the_notice(live, meeting):
         if level:
             assert f"{MODE[outcome]} – {LEVEL_ON_PAGE[level]}" in cell
         assert (f"Hạn: {_dmy(deadline)}" if deadline else "Chưa có thời hạn") in cell, (ticket, cell)
+        # The status says the same as the mode (a written answer switched to a forwarding is "forwarded").
+        badge = tr.xpath("./td[4]/span")[0].get("class").split()[-1]
+        assert badge in ({"badge-answered"} | ({"badge-forwarded"} if outcome == "forwarded"
+                                               else {"badge-written", "badge-deferred"})), (ticket, badge)
 
     r = meeting["admin"].get(live.url + "/admin/meetings/DEMO/followup.xlsx", timeout=10)
     assert r.status_code == 200
