@@ -111,10 +111,51 @@ def dmy(d: date | datetime | None) -> str:
 
 
 def lower_first(text: str) -> str:
-    """"Đất đai" -> "đất đai" for running text; keeps acronyms ("OCOP", "HĐND")."""
-    if len(text) >= 2 and text[0].isupper() and text[1].islower():
+    """"Đất đai" -> "đất đai", "Y tế" -> "y tế" for running text; keeps acronyms ("OCOP", "HĐND")."""
+    if len(text) >= 2 and text[0].isupper() and (text[1].islower() or text[1] == " "):
         return text[0].lower() + text[1:]
     return text
+
+
+# Words after which a body's name is a place name, capitalised word by word ("tỉnh Ninh Bình").
+_PLACE_WORDS = ("thành phố", "thị xã", "thị trấn", "đặc khu", "tỉnh", "huyện", "quận", "xã", "phường")
+_ACRONYMS = {"UBND", "HĐND", "MTTQ", "MTTQVN", "CT-XH", "TW"}
+
+
+def body_name(text: str) -> str:
+    """A body's name from its heading capitals to running text, as official documents write it:
+    "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH" -> "Ủy ban nhân dân tỉnh Ninh Bình",
+    "ĐẢNG BỘ XÃ GIAO MINH" -> "Đảng bộ xã Giao Minh"; acronyms (UBND, HĐND, MTTQ) stay."""
+    words = clean_text(text, multiline=False).split(" ")
+    out: list[str] = []
+    place = False
+    k = 0
+    while k < len(words):
+        word = words[k]
+        pair = " ".join(words[k:k + 2]).lower()
+        if pair.endswith(" ủy"):      # Tỉnh ủy, Thành ủy, Đảng ủy: one name; a place follows the first three
+            out.extend((word[:1].upper() + word[1:].lower(), "ủy"))
+            place, k = place or word.lower() != "đảng", k + 2
+            continue
+        if pair == "việt nam":
+            out.append("Việt Nam")
+            k += 2
+            continue
+        if not place and (pair in _PLACE_WORDS or word.lower() in _PLACE_WORDS):
+            n = 2 if pair in _PLACE_WORDS else 1
+            out.extend(w.lower() for w in words[k:k + n])
+            place, k = True, k + n
+            continue
+        if word.upper() in _ACRONYMS:
+            out.append(word.upper())
+        elif place or word.lower() == "đảng":
+            out.append(word[:1].upper() + word[1:].lower())
+        else:
+            out.append(word.lower())
+        k += 1
+    if out and out[0] not in _ACRONYMS:
+        out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out)
 
 
 def shorten(text: str, limit: int) -> str:

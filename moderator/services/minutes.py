@@ -13,6 +13,7 @@ typed on; if someone else saved the same text field since, the save is refused w
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from .. import localtime
 from ..db.models import (Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, Request, RoleKey, utcnow)
 from ..documents import (AttendanceLine, DocIntervention, DocMeeting, Person, StepLine, SummaryRow,
                          build_conclusion_docx, build_minutes_docx, build_summary_xlsx, redact_phones)
+from ..documents.text import body_name, clean_text
 from ..domain.labels import MODE_LABELS, SOURCE_LABELS
 from ..domain.outcomes import LEVEL_IN_TEXT, Outcome, mode_label, outcome_of
 from ..domain.enums import Status
@@ -475,7 +477,12 @@ def _recipients(items: list[DocIntervention], m: Meeting) -> list[str]:
     """The parent body (to report to), then every unit given a task (to act on it)."""
     out = []
     if m.parent_body:
-        out.append(f"Thường trực {m.parent_body.title()} (để báo cáo)")
+        # The committee of a provincial or city Party organisation is its Tỉnh ủy / Thành ủy (seed 004).
+        party = re.match(r"^đảng bộ (tỉnh|thành phố)\b", clean_text(m.parent_body, multiline=False).lower())
+        if party:
+            out.append(f"Thường trực {'Tỉnh ủy' if party.group(1) == 'tỉnh' else 'Thành ủy'} (để báo cáo)")
+        else:
+            out.append(f"{body_name(m.parent_body)} (để báo cáo)")
     units = []
     for i in items:
         if i.outcome in (Outcome.WRITING, Outcome.FORWARDED, Outcome.COMPLAINT) and i.answer_unit \

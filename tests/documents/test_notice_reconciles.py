@@ -211,7 +211,7 @@ def test_notice_lists_each_item_once_with_its_unit_and_deadline(live, meeting, d
     assert re.sub(r"\D", "", COMPLAINANT["phone"]) not in digits
     # "Nơi nhận": every unit given a task, after the tasks.
     bottom = "\n".join(p.text for p in doc.tables[-1].rows[0].cells[0].paragraphs)
-    assert bottom.startswith("Nơi nhận:")
+    assert bottom.startswith("Nơi nhận:\n- Thường trực Tỉnh ủy (để báo cáo)")   # the demo's parent: Đảng bộ tỉnh
     for outcome, unit, _d, _l in expected.values():
         if outcome != "hall" and unit:
             assert f"{unit} (để thực hiện)" in bottom

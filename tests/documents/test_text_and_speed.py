@@ -15,7 +15,7 @@ from moderator.documents import (
     clean_text,
     redact_phones,
 )
-from moderator.documents.text import dmy, place_date_line, vn_long_date, vn_time
+from moderator.documents.text import body_name, dmy, lower_first, place_date_line, vn_long_date, vn_time
 
 from ._helpers import make_interventions, make_meeting, make_summary_rows, open_docx
 
@@ -30,6 +30,24 @@ def test_clean_text_removes_what_xml_cannot_hold():
     assert clean_text("dòng 1\n\n\n\ndòng 2") == "dòng 1\n\ndòng 2"
     assert clean_text("dòng 1\ndòng 2", multiline=False) == "dòng 1 dòng 2"
     assert clean_text("<script>x</script>") == "<script>x</script>"
+
+
+@pytest.mark.parametrize("capitals, running", [
+    ("ỦY BAN NHÂN DÂN TỈNH NINH BÌNH", "Ủy ban nhân dân tỉnh Ninh Bình"),
+    ("ĐẢNG BỘ TỈNH NINH BÌNH", "Đảng bộ tỉnh Ninh Bình"),
+    ("ĐẢNG ỦY XÃ GIAO MINH", "Đảng ủy xã Giao Minh"),
+    ("TỈNH ỦY THÁI NGUYÊN", "Tỉnh ủy Thái Nguyên"),
+    ("UBND THÀNH PHỐ THÁI NGUYÊN", "UBND thành phố Thái Nguyên"),
+    ("ỦY BAN MTTQ VIỆT NAM XÃ GIAO MINH", "Ủy ban MTTQ Việt Nam xã Giao Minh"),
+])
+def test_body_names_in_running_text(capitals, running):
+    assert body_name(capitals) == running
+    assert body_name(running) == running
+
+
+def test_lower_first_keeps_acronyms():
+    assert [lower_first(t) for t in ("Đất đai", "Y tế", "OCOP", "HĐND xã", "")] == \
+        ["đất đai", "y tế", "OCOP", "HĐND xã", ""]
 
 
 def test_clean_text_composes_vietnamese():
