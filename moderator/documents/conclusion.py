@@ -43,11 +43,6 @@ def outcome(item: DocIntervention) -> str | None:
     return item.answer_mode if item.answer_mode in OUTCOMES else None
 
 
-def is_task(item: DocIntervention) -> bool:
-    """A unit still has to act after the meeting: answer in writing, forward, or take the complaint."""
-    return outcome(item) in ("writing", "forwarded", "complaint")
-
-
 def _letter(k: int) -> str:
     return _LETTERS[k] if k < len(_LETTERS) else str(k + 1)
 
@@ -120,18 +115,6 @@ def complaint_text(item: DocIntervention) -> str:
               else f"chuyển cơ quan có thẩm quyền xem xét, xử lý {COMPLAINT_PROCESS}")
     deadline = dmy(item.answer_deadline) or "theo quy định của pháp luật"
     return f"{head}: {action}; thời hạn: {deadline}."
-
-
-def task_text(item: DocIntervention) -> str:
-    """One task as a single line, unit first (for lists that are not grouped by unit)."""
-    kind = outcome(item)
-    if kind == "forwarded":
-        return forwarded_text(item)
-    if kind == "complaint":
-        return complaint_text(item)
-    unit = safe(item.answer_unit, multiline=False) or f"({NO_UNIT.lower()})"
-    text = writing_text(item)
-    return f"{unit}: {lower_first(text)}"
 
 
 def _grouped(items: Sequence[DocIntervention], key) -> list[tuple[str, list[DocIntervention]]]:

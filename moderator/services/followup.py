@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..db.models import Field, Meeting, Request, Unit
 from ..domain.enums import Status
 from ..domain.labels import JURISDICTION_LABELS, MODE_LABELS, SOURCE_LABELS, N_
-from ..domain.outcomes import FOLLOWED_UP, mode_label, outcome_of
+from ..domain.outcomes import FOLLOWED_UP, Outcome, mode_label, outcome_of
 from ..domain.states import STATUS_LABELS_VI
 from ..documents.text import redact_phones
 
@@ -53,7 +53,9 @@ def _names(session, mid: int):
     return fields, units
 
 
-def outcome(r: Request):
+def outcome(r: Request) -> Outcome | None:
+    """Where the request ended up (moderator.domain.outcomes): the one rule the conclusion notice, the summary
+    table and this tracker share."""
     return outcome_of(r.status, r.answer_mode, heard=r.called_at is not None)
 
 

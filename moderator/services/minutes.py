@@ -25,11 +25,12 @@ from ..documents import (AttendanceLine, DocIntervention, DocMeeting, Person, St
                          build_conclusion_docx, build_minutes_docx, build_summary_xlsx, redact_phones)
 from ..documents.text import body_name, clean_text
 from ..domain.labels import MODE_LABELS, SOURCE_LABELS
-from ..domain.outcomes import LEVEL_IN_TEXT, Outcome, mode_label, outcome_of
+from ..domain.outcomes import LEVEL_IN_TEXT, Outcome, mode_label
 from ..domain.enums import Status
 from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.roles import require
 from ..domain.states import STATUS_LABELS_VI
+from .followup import outcome
 from .uow import Actor, UnitOfWork
 from .views import Names, display_locality, display_name, load_meeting, now_ms
 
@@ -397,12 +398,6 @@ def doc_meeting(session, m: Meeting, offset: timedelta, recipients: list[str] | 
         secretary=_person(sig["secretary"]) if sig["secretary"]["name"] else None, attendance=lines,
         steps=[StepLine(s.title, local(s.started_at, offset)) for s in _steps(session, m)],
         conclusion=m.conclusion, recipients=recipients or [])
-
-
-def outcome(r: Request) -> Outcome | None:
-    """Where the request ended up (moderator.domain.outcomes), the same for the notice, the summary and the
-    follow-up tracker."""
-    return outcome_of(r.status, r.answer_mode, heard=r.called_at is not None)
 
 
 def _doc_item(r: Request, order: int, names: Names, entry: MinutesEntry | None, co: list[Request],

@@ -96,7 +96,6 @@ def meeting(live):
                                            "Ủy ban Kiểm tra Đảng ủy"))
     q = sorted(staff["requests"], key=lambda r: r["ticket"])
     assert len(q) >= 16 and all(r["status"] == "submitted" for r in q)
-    ticket = {r["id"]: r["ticket"] for r in q}
     expected: dict[int, tuple[str, str, date | None, str | None]] = {}
 
     chair("PUT", "/programme", {"position": 1})
