@@ -38,6 +38,7 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     from .realtime.publisher import SocketPublisher
     from .services.runtime import Runtime
     from .web import all_blueprints, api as api_module, errors, sockets
+    from .web import auth
     from .web.auth import check_csrf, csrf_token, set_device_cookie
     from .web.compression import gzip_response
     from .web.ratelimit import RateLimiter
@@ -49,9 +50,12 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     app.json.ensure_ascii = False   # Vietnamese as UTF-8: payloads a third the size of \u escapes
 
     babel.init_app(app, locale_selector=select_locale)
-    socketio.init_app(app, async_mode=cfg.ASYNC_MODE, message_queue=cfg.REDIS_URL,
-                      max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20,
-                      channel=cfg.SOCKETIO_CHANNEL)
+    # The client manager is Flask-SocketIO's own (Redis queue or in-process) plus cut rooms: revoking a key or
+    # ending a session disconnects its sockets on every worker (realtime/revocation.py).
+    from .realtime.revocation import client_manager
+    socketio.init_app(app, async_mode=cfg.ASYNC_MODE,
+                      client_manager=client_manager(cfg.REDIS_URL, cfg.SOCKETIO_CHANNEL),
+                      max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
     if cfg.PROXIES:   # outermost, so the API and Socket.IO both see the phone's address, not nginx's
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.PROXIES, x_proto=cfg.PROXIES, x_host=cfg.PROXIES)
@@ -73,6 +77,8 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
         app.register_blueprint(bp)
     errors.register(app)
     sockets.register(socketio)
+
+    auth.init_app(app)   # server-side sessions, join-code sweep guard, Secure cookies behind TLS
 
     @app.before_request
     def _csrf():

@@ -212,3 +212,19 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), index=True)   # username or ip
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class WebSession(Base):
+    """A staff browser session (organiser login or opened role link), kept server-side so that logout, the
+    organiser and key revocation can end it: the signed cookie only carries a random token whose hash is here."""
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    admin_id: Mapped[int | None] = mapped_column(ForeignKey("admin.id", ondelete="CASCADE"), nullable=True)
+    key_ids: Mapped[list] = mapped_column(JSON, default=list)            # role keys opened in this session
+    address: Mapped[str] = mapped_column(String(64), default="")
+    agent: Mapped[str] = mapped_column(String(200), default="")          # browser, so the organiser recognises it
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    end_reason: Mapped[str] = mapped_column(String(20), default="")

@@ -4,6 +4,7 @@ Every change goes through UnitOfWork (audit row + version bump + publish); login
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, select
 
 from ..db.models import Admin, AuditLog, Field, LoginAttempt, ProgrammeStep, Request, RoleKey, Unit, utcnow
+from ..domain.access import Backoff, wait_text_args
 from ..domain.errors import DomainError, NotFound
 from ..domain.roles import require
 from .uow import Actor, UnitOfWork
@@ -278,29 +280,39 @@ def remove_field(rt, actor: Actor, code: str, field_id: int) -> None:
 
 
 # -- organiser login ------------------------------------------------------------------------------------------------
-LOGIN_WINDOW = timedelta(minutes=15)
-MAX_PER_USER = 5
-MAX_PER_IP = 20
+# Failures are counted per address and per address + account, never per account alone: a stranger's wrong
+# passwords slow the stranger down and cannot lock the real organiser out from another address.
+LOGIN_PER_ACCOUNT = Backoff(free=5, base=30.0, cap=15 * 60.0, window=60 * 60.0)
+LOGIN_PER_ADDRESS = Backoff(free=20, base=60.0, cap=30 * 60.0, window=60 * 60.0)
+LOGIN_WINDOW = timedelta(hours=1)
 
 
 def login(rt, username: str, password: str, ip: str) -> int:
-    """Check an organiser's password; refuse after too many failures (per user name and per address)."""
+    """Check an organiser's password; after repeated failures from one address (for this account, or for any)
+    the next try waits, doubling with each failure (429 with the wait in seconds)."""
     from werkzeug.security import check_password_hash
     username = (username or "").strip()[:80]
-    ukey, ikey = f"user:{username.casefold()}", f"ip:{ip or '?'}"[:120]
+    ikey = f"ip:{ip or '?'}"[:120]
+    akey = f"ipuser:{hashlib.sha256(f'{ip}|{username.casefold()}'.encode()).hexdigest()}"
     with rt.write_session() as s:
-        since = utcnow() - LOGIN_WINDOW
-        fails = dict(s.execute(select(LoginAttempt.key, func.count()).where(
-            LoginAttempt.key.in_([ukey, ikey]), LoginAttempt.at >= since).group_by(LoginAttempt.key)).all())
-        if fails.get(ukey, 0) >= MAX_PER_USER or fails.get(ikey, 0) >= MAX_PER_IP:
-            raise TooManyAttempts("login_throttled", "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
+        now = utcnow()
+        rows = s.execute(select(LoginAttempt.key, LoginAttempt.at).where(
+            LoginAttempt.key.in_([ikey, akey]), LoginAttempt.at >= now - LOGIN_WINDOW)).all()
+        times = {ikey: [], akey: []}
+        for key, at in rows:
+            times[key].append(at.timestamp())
+        wait = max(LOGIN_PER_ACCOUNT.retry_after(times[akey], now.timestamp()),
+                   LOGIN_PER_ADDRESS.retry_after(times[ikey], now.timestamp()))
+        if wait:
+            message, args = wait_text_args(wait)
+            raise TooManyAttempts("login_throttled", message, retry_after=wait, **args)
         admin = s.scalars(select(Admin).where(Admin.username == username)).first() if username else None
         if admin is None or not check_password_hash(admin.password_hash, password or ""):
-            s.add_all([LoginAttempt(key=ukey), LoginAttempt(key=ikey)])
+            s.add_all([LoginAttempt(key=ikey), LoginAttempt(key=akey)])
             s.commit()
             raise DomainError("login_failed", "Tên đăng nhập hoặc mật khẩu không đúng.")
-        s.execute(delete(LoginAttempt).where(LoginAttempt.key == ukey))
-        s.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
+        s.execute(delete(LoginAttempt).where(LoginAttempt.key == akey))
+        s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - LOGIN_WINDOW))
         s.add(AuditLog(actor=f"admin{admin.id}", role="organiser", action="login", target=f"admin:{username}"))
         s.commit()
         return admin.id

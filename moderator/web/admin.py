@@ -24,10 +24,12 @@ from ..db.models import Admin, AuditLog, Field, Meeting, ProgrammeStep, Request,
 from ..domain.enums import AnswerMode, Role
 from ..domain.errors import DomainError, NotFound
 from ..domain.presets import PRESETS
-from ..services import followup, importer, meetings, organiser, personal, views
+from ..realtime.revocation import room_for_key, room_for_session
+from ..services import followup, importer, meetings, organiser, personal, sessions, views
 from ..services import requests as reqs
 from ..services.uow import Actor
-from .auth import meeting_or_404, rt
+from .auth import client_address, end_current_session, meeting_or_404, rt, start_organiser_session
+from .sockets import cut_off
 from .errors import _format
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -149,13 +151,14 @@ def login_post():
     nxt = request.form.get("next", "")
     try:
         admin_id = organiser.login(rt(), request.form.get("username", ""), request.form.get("password", ""),
-                                   request.remote_addr or "?")
+                                   client_address())
     except DomainError as e:
-        return render_template("admin/login.html", next=nxt, error=message_of(e),
-                               username=request.form.get("username", "")), e.status
-    session.clear()
-    session["admin_id"] = admin_id
-    session.permanent = True
+        resp = current_app.make_response((render_template(
+            "admin/login.html", next=nxt, error=message_of(e), username=request.form.get("username", "")), e.status))
+        if e.details.get("retry_after"):
+            resp.headers["Retry-After"] = str(e.details["retry_after"])
+        return resp
+    start_organiser_session(admin_id)
     if not nxt.startswith("/admin") or nxt.startswith("//"):
         nxt = url_for("admin.index")
     return redirect(nxt, code=303)
@@ -163,7 +166,9 @@ def login_post():
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    ended = end_current_session()
+    if ended is not None:
+        cut_off(room_for_session(ended))
     return redirect(url_for("admin.login"), code=303)
 
 
@@ -322,6 +327,8 @@ def render_keys(m: Meeting, created: list[dict] | None = None, error: str | None
         ks = list(s.scalars(select(RoleKey).where(RoleKey.meeting_id == m.id).order_by(RoleKey.id.desc())))
     unit_names = {u.id: u.name for u in us}
     return render_template("admin/keys.html", m=m, tab="keys", keys=ks, units=us, unit_names=unit_names,
+                           sessions=sessions.active_for_meeting(rt(), m.id),
+                           idle_minutes=current_app.config.get("SESSION_IDLE_MINUTES", 240),
                            created=created or [], error=error, join_url=f"{base_url()}/j/{m.code}",
                            join_qr=qr_data_uri(f"{base_url()}/j/{m.code}")), status
 
@@ -365,7 +372,21 @@ def keys_revoke(code, key_id):
         meetings.revoke_role_key(rt(), g.actor, m.code, key_id)
     except DomainError as e:
         return render_keys(m, error=message_of(e), status=e.status)
+    cut_off(room_for_key(key_id))     # committed: its sockets go now, on every worker
     return done(_("Đã thu hồi liên kết; người giữ liên kết này không vào được nữa."), "admin.keys", code=m.code)
+
+
+@bp.post("/meetings/<code>/sessions/<int:session_id>/end")
+@login_required
+def session_end(code, session_id):
+    m = meeting_or_404(code)
+    try:
+        sessions.end_for_meeting(rt(), m.id, session_id)
+    except DomainError as e:
+        return render_keys(m, error=message_of(e), status=e.status)
+    cut_off(room_for_session(session_id))
+    return done(_("Đã kết thúc phiên làm việc; thiết bị đó phải mở lại liên kết hoặc đăng nhập lại."), "admin.keys",
+                code=m.code)
 
 
 # -- import of pre-collected recommendations ----------------------------------------------------------------------

@@ -7,17 +7,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import deque
 
 from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
 from ..db.models import Admin, Meeting, RoleKey
+from ..domain.access import Backoff, wait_text_args
 from ..domain.enums import Role
-from ..domain.errors import PermissionDenied
+from ..domain.errors import DomainError, PermissionDenied
+from ..services import sessions
 from ..services.meetings import hash_key
 from ..services.uow import Actor
 
 DEVICE_COOKIE = "mdev"
+SESSION_TOKEN = "sid"      # the server-side session's token, inside the signed session cookie
 
 
 def rt():
@@ -75,16 +82,72 @@ def lookup_key(s, meeting: Meeting, key: str) -> RoleKey | None:
 
 
 def grant_from_key(meeting: Meeting, key: str) -> RoleKey | None:
-    """Opening a role link stores the grant in the session (so the key need not stay in the URL)."""
+    """Opening a role link stores the grant in the session (so the key need not stay in the URL), and the
+    session on the server: revoking the key or ending the session takes the grant back."""
     with rt().read() as s:
         k = lookup_key(s, meeting, key)
-        if k is None:
-            return None
-        grants = dict(session.get("grants", {}))
-        grants[str(meeting.id)] = {"role": k.role, "key_id": k.id, "unit_id": k.unit_id}
-        session["grants"] = grants
-        session.permanent = True
-        return k
+    if k is None:
+        return None
+    live = staff_session()
+    if live is None:
+        token, _sid = sessions.start(rt(), client_address(), request.user_agent.string, key_ids=[k.id])
+        session[SESSION_TOKEN] = token
+    else:
+        sessions.add_key(rt(), live.id, k.id)
+        live.key_ids.append(k.id)
+    grants = dict(session.get("grants", {}))
+    grants[str(meeting.id)] = {"role": k.role, "key_id": k.id, "unit_id": k.unit_id}
+    session["grants"] = grants
+    session.permanent = True
+    return k
+
+
+def start_organiser_session(admin_id: int) -> None:
+    """A fresh session (new token: nothing captured before the login works after it) for an organiser."""
+    session.clear()
+    token, _sid = sessions.start(rt(), client_address(), request.user_agent.string, admin_id=admin_id)
+    session[SESSION_TOKEN] = token
+    session["admin_id"] = admin_id
+    session.permanent = True
+    g.web_session = sessions.LiveSession(_sid, admin_id, [])
+
+
+def end_current_session() -> int | None:
+    """Logout: the server forgets the session, so a copy of the cookie is worthless. Returns its id."""
+    live = staff_session()
+    session.clear()
+    g.web_session = None
+    if live is None:
+        return None
+    sessions.end(rt(), live.id, "logout")
+    return live.id
+
+
+def staff_session() -> sessions.LiveSession | None:
+    """The server-side session behind this cookie's staff claims (organiser login, role grants). Claims the
+    server no longer backs (logged out, ended by the organiser, idle too long, or an old cookie without a
+    session token) are dropped from the session here, before anything reads them."""
+    if "web_session" in g:
+        return g.web_session
+    live = None
+    if session.get("admin_id") or session.get("grants"):
+        live = sessions.live(rt(), session.get(SESSION_TOKEN))
+        if live is None:
+            for name in ("admin_id", "grants", SESSION_TOKEN):
+                session.pop(name, None)
+        else:
+            if session.get("admin_id") and session["admin_id"] != live.admin_id:
+                session.pop("admin_id", None)
+            grants = session.get("grants") or {}
+            backed = {m: gr for m, gr in grants.items() if isinstance(gr, dict) and gr.get("key_id") in live.key_ids}
+            if backed != grants:
+                session["grants"] = backed
+    g.web_session = live
+    return live
+
+
+def client_address() -> str:
+    return request.remote_addr or "?"
 
 
 def actor_for(meeting: Meeting, key: str | None = None, device: str | None = None, use_session: bool = True) -> Actor:
@@ -129,3 +192,127 @@ def check_csrf() -> None:
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
     if not hmac.compare_digest(sent, session.get("csrf", "") or "\x00"):
         raise PermissionDenied("csrf", "Phiên làm việc đã hết hạn; vui lòng tải lại trang.")
+
+
+def cut_rooms(actor: Actor) -> list[str]:
+    """The rooms a staff socket joins so that revoking its key or ending its session disconnects it."""
+    from ..realtime.revocation import room_for_key, room_for_session
+    rooms = []
+    if actor.name.startswith("key") and actor.name[3:].isdigit():
+        rooms.append(room_for_key(int(actor.name[3:])))
+    live = g.get("web_session")
+    if live is not None:
+        rooms.append(room_for_session(live.id))
+    return rooms
+
+
+# -- join-code sweeps ---------------------------------------------------------------------------------------------
+class Throttled(DomainError):
+    """Too many failures from one address: 429 with Retry-After (seconds)."""
+    status = 429
+
+    def __init__(self, code: str, retry_after: int):
+        message, args = wait_text_args(retry_after)
+        super().__init__(code, message, **args)
+        self.retry_after = retry_after
+
+
+class JoinCodeGuard:
+    """Per process (nginx's ip_hash keeps an address on one worker): unknown meeting codes from one address are
+    counted; past the policy's free misses the address waits, doubling. While it waits, only codes it had
+    already opened answer (the hall behind one NAT keeps working); any other code, real or not, gets the same
+    429, so the wait itself says nothing about which codes exist."""
+
+    MAX_ADDRESSES = 50_000
+
+    def __init__(self, policy: Backoff):
+        self.policy = policy
+        self._misses: dict[str, deque] = {}
+        self._opened: dict[str, set[str]] = {}
+        self._known: set[str] = set()
+        self._lock = threading.Lock()
+
+    def check(self, address: str, code: str, exists) -> None:
+        code = (code or "").strip().upper()[:40]    # as views.load_meeting looks it up
+        now = time.monotonic()
+        with self._lock:
+            misses = self._misses.get(address)
+            wait = self.policy.retry_after(list(misses), now) if misses else 0
+            opened = code in self._opened.get(address, ())
+            known = code in self._known
+        if wait and not opened:
+            raise Throttled("join_code_throttled", wait)
+        if known or exists(code):
+            with self._lock:
+                self._known.add(code)
+                seen = self._opened.setdefault(address, set())
+                if len(seen) < 20:
+                    seen.add(code)
+            return
+        with self._lock:
+            if len(self._misses) > self.MAX_ADDRESSES:
+                self._forget(now)
+            q = self._misses.setdefault(address, deque(maxlen=64))
+            q.append(now)
+
+    def _forget(self, now: float) -> None:
+        for addr in [a for a, q in self._misses.items() if not q or q[-1] < now - self.policy.window]:
+            del self._misses[addr]
+            self._opened.pop(addr, None)
+
+
+def meeting_exists(code: str) -> bool:
+    from ..services import views
+    with rt().read() as s:
+        return views.load_meeting(s, code) is not None
+
+
+def guard_join_code(code: str) -> None:
+    current_app.extensions["moderator_join_guard"].check(client_address(), code, meeting_exists)
+
+
+# -- cookies behind TLS -------------------------------------------------------------------------------------------
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, marked Secure whenever the request came over HTTPS (directly or, with
+    MODERATOR_PROXIES, through nginx's X-Forwarded-Proto); plain HTTP in a hall without TLS still works."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
+def secure_cookies(response):
+    if request.is_secure:
+        cookies = response.headers.getlist("Set-Cookie")
+        if cookies:
+            del response.headers["Set-Cookie"]
+            for c in cookies:
+                response.headers.add("Set-Cookie", c if "; secure" in c.lower() else c + "; Secure")
+    return response
+
+
+def init_app(app) -> None:
+    from .errors import error_response
+    app.session_interface = SessionInterface()
+    cfg = app.config
+    app.extensions["moderator_join_guard"] = JoinCodeGuard(
+        Backoff(free=cfg.get("JOIN_CODE_MISSES", 20), base=2.0, cap=300.0, window=600.0))
+
+    @app.before_request
+    def _staff_session_and_codes():
+        if request.path.startswith("/static/"):
+            return
+        staff_session()
+        code = (request.view_args or {}).get("code")
+        if isinstance(code, str):
+            guard_join_code(code)
+
+    @app.errorhandler(Throttled)
+    def _throttled(e: Throttled):
+        from .errors import _format
+        resp = error_response(e.status, e.code, _format(e.message, e.details), retry_after=e.retry_after)
+        if isinstance(resp, tuple):
+            resp = app.make_response(resp)
+        resp.headers["Retry-After"] = str(e.retry_after)
+        return resp
+
+    app.after_request(secure_cookies)

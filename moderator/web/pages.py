@@ -1,7 +1,7 @@
 """Screens. Each is a server-rendered page plus a small script; the data comes from the API and the socket."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 
 from ..db.models import Meeting
 from ..domain.enums import Role
@@ -41,15 +41,33 @@ def set_lang(lang):
     return resp
 
 
+def open_role_link(clean_url: str):
+    """The answer to a role link once its key became a session grant: go to the clean address, leaving no trace.
+
+    A redirect is not enough: chromium stores every address it was sent through in its History database, shown
+    in chrome://history and offered by the address bar. A page answered with 404 is stored hidden (not shown,
+    not suggested), so a browser navigation gets a 404 page that refreshes at once to the clean address, which
+    replaces it in the tab's back list. Other clients (scripts, tests) get a plain 303."""
+    if request.headers.get("Sec-Fetch-Mode") == "navigate":
+        resp = make_response(render_template("role_link.html", clean_url=clean_url), 404)
+    else:
+        resp = redirect(clean_url, code=303)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
 def staff_screen(code: str, screen: str):
     """Open a role screen: a `key` in the URL becomes a session grant, then the key leaves the address bar."""
     m = meeting_or_404(code)
     key = request.args.get("key")
     if key:
         if grant_from_key(m, key) is None:
-            return render_template("error.html", status=403,
-                                   message_key="key_invalid"), 403
-        return redirect(url_for(request.endpoint, code=m.code, **{k: v for k, v in (request.view_args or {}).items() if k != "code"}))
+            resp = make_response(render_template("error.html", status=403, message_key="key_invalid"), 403)
+            resp.headers["Referrer-Policy"] = "no-referrer"
+            return resp
+        return open_role_link(url_for(request.endpoint, code=m.code, **{
+            k: v for k, v in (request.view_args or {}).items() if k != "code"}))
     a = actor_for(m)
     if a.role not in SCREEN_ROLES[screen]:
         return render_template("error.html", status=403, message_key="need_key"), 403
