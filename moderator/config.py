@@ -51,7 +51,7 @@ class Config:
         self.SOCKETIO_CHANNEL = os.environ.get("MODERATOR_SOCKETIO_CHANNEL", "flask-socketio")
         # Staff sessions (organiser login, opened role links) end after this long without a request or an open
         # socket; the organiser sees each one's expiry on the role-links page and can end it.
-        self.SESSION_IDLE_MINUTES = int(os.environ.get("MODERATOR_SESSION_IDLE_MINUTES", 240))
+        self.SESSION_IDLE_MINUTES = float(os.environ.get("MODERATOR_SESSION_IDLE_MINUTES", 240))
         # Join codes: after this many unknown codes from one address in 10 minutes, it waits (2 s, doubling).
         self.JOIN_CODE_MISSES = int(os.environ.get("MODERATOR_JOIN_CODE_MISSES", 20))
         self.TESTING = False

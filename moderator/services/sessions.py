@@ -31,6 +31,11 @@ def idle_timeout(rt) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+def touch_interval(rt) -> timedelta:
+    """How often activity is written: every minute, or more often when the idle timeout is short."""
+    return min(TOUCH_EVERY, idle_timeout(rt) / 4)
+
+
 @dataclass
 class LiveSession:
     id: int
@@ -68,7 +73,7 @@ def live(rt, token: str | None) -> LiveSession | None:
         if _expired(row, now, idle):
             return None
         found = LiveSession(row.id, row.admin_id, list(row.key_ids or []))
-        stale = now - row.last_seen_at >= TOUCH_EVERY
+        stale = now - row.last_seen_at >= touch_interval(rt)
     if stale:
         touch(rt, [found.id])
     return found

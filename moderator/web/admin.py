@@ -328,7 +328,7 @@ def render_keys(m: Meeting, created: list[dict] | None = None, error: str | None
     unit_names = {u.id: u.name for u in us}
     return render_template("admin/keys.html", m=m, tab="keys", keys=ks, units=us, unit_names=unit_names,
                            sessions=sessions.active_for_meeting(rt(), m.id),
-                           idle_minutes=current_app.config.get("SESSION_IDLE_MINUTES", 240),
+                           idle_minutes=f"{current_app.config.get('SESSION_IDLE_MINUTES', 240):g}",
                            created=created or [], error=error, join_url=f"{base_url()}/j/{m.code}",
                            join_qr=qr_data_uri(f"{base_url()}/j/{m.code}")), status
 

@@ -52,7 +52,7 @@ class SessionKeepAlive:
 
     def _run(self) -> None:
         while True:
-            self.socketio.sleep(sessions.TOUCH_EVERY.total_seconds())
+            self.socketio.sleep(sessions.touch_interval(self.rt).total_seconds())
             with self._lock:
                 ids = set(self.by_sid.values())
             try:
