@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .labels import N_
+
 
 @dataclass(frozen=True)
 class Backoff:
@@ -42,6 +44,7 @@ def is_idle_expired(last_seen: float, now: float, idle_seconds: float) -> bool:
 def wait_text_args(seconds: int) -> tuple[str, dict]:
     """The message (Vietnamese msgid) telling someone how long to wait, in seconds below two minutes."""
     if seconds < 120:
-        return "Bạn đã thử sai quá nhiều lần; vui lòng chờ %(seconds)s giây rồi thử lại.", {"seconds": max(1, seconds)}
-    return "Bạn đã thử sai quá nhiều lần; vui lòng chờ %(minutes)s phút rồi thử lại.", {
+        return N_("Bạn đã thử sai quá nhiều lần; vui lòng chờ %(seconds)s giây rồi thử lại."), {
+            "seconds": max(1, seconds)}
+    return N_("Bạn đã thử sai quá nhiều lần; vui lòng chờ %(minutes)s phút rồi thử lại."), {
         "minutes": math.ceil(seconds / 60)}

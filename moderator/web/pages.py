@@ -1,7 +1,7 @@
 """Screens. Each is a server-rendered page plus a small script; the data comes from the API and the socket."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, session, url_for
 
 from ..db.models import Meeting
 from ..domain.enums import Role
@@ -41,17 +41,28 @@ def set_lang(lang):
     return resp
 
 
-def open_role_link(clean_url: str):
-    """The answer to a role link once its key became a session grant: go to the clean address, leaving no trace.
+def opened_by_role_link(clean_url: str):
+    """A role link was opened and its key became a session grant. Leave no trace of the key in the browser.
 
     A redirect is not enough: chromium stores every address it was sent through in its History database, shown
-    in chrome://history and offered by the address bar. A page answered with 404 is stored hidden (not shown,
-    not suggested), so a browser navigation gets a 404 page that refreshes at once to the clean address, which
-    replaces it in the tab's back list. Other clients (scripts, tests) get a plain 303."""
-    if request.headers.get("Sec-Fetch-Mode") == "navigate":
-        resp = make_response(render_template("role_link.html", clean_url=clean_url), 404)
-    else:
-        resp = redirect(clean_url, code=303)
+    in chrome://history and offered by the address bar (so are `#key=` fragments and addresses later changed
+    by history.replaceState). A page answered with 404 is stored hidden (neither listed nor suggested). So a
+    browser navigation gets the screen itself with status 404, and its first script (static/js/clean-url.js)
+    replaces the address with the clean one; scripts and other clients get a plain 303 to the clean address.
+    Returns the redirect, or None to render the screen (then `role_link_response` sets the status)."""
+    if request.headers.get("Sec-Fetch-Mode") == "navigate" and request.headers.get("Sec-Fetch-Dest") == "document":
+        g.role_link_clean_url = clean_url
+        return None
+    resp = redirect(clean_url, code=303)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+def role_link_response(html: str):
+    if not g.get("role_link_clean_url"):
+        return html
+    resp = make_response(html, 404)
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Referrer-Policy"] = "no-referrer"
     return resp
@@ -66,8 +77,10 @@ def staff_screen(code: str, screen: str):
             resp = make_response(render_template("error.html", status=403, message_key="key_invalid"), 403)
             resp.headers["Referrer-Policy"] = "no-referrer"
             return resp
-        return open_role_link(url_for(request.endpoint, code=m.code, **{
+        redirected = opened_by_role_link(url_for(request.endpoint, code=m.code, **{
             k: v for k, v in (request.view_args or {}).items() if k != "code"}))
+        if redirected is not None:
+            return redirected
     a = actor_for(m)
     if a.role not in SCREEN_ROLES[screen]:
         return render_template("error.html", status=403, message_key="need_key"), 403
@@ -82,7 +95,7 @@ def staff_page(code, screen):
     if not isinstance(result, tuple) or not isinstance(result[0], Meeting):
         return result
     m, a = result
-    return render_template(f"{screen}.html", meeting=m, actor=a)
+    return role_link_response(render_template(f"{screen}.html", meeting=m, actor=a))
 
 
 @home.get("/go")

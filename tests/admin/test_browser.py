@@ -6,6 +6,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import intended_role_link_404
+
 from .helpers import PASSWORD, csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -16,7 +18,8 @@ def watch(page):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "Failed to load" not in msg.text
             else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") and not intended_role_link_404(r)
+            else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
 
