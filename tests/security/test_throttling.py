@@ -2,6 +2,8 @@
 addresses (127.0.0.2, …): the server sees each as another device in the hall."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 import socketio
@@ -49,22 +51,21 @@ def test_one_address_trying_many_accounts_is_slowed_down(hall):
 
 def test_sweeping_join_codes_is_slowed_down_and_learns_nothing(hall):
     sweeper = client_from("127.0.0.3")
-    statuses = []
-    for i in range(40):
-        r = sweeper.get(hall.url + f"/j/Q{i:04d}", timeout=10)
-        statuses.append(r.status_code)
-        if r.status_code == 429:
-            assert int(r.headers["Retry-After"]) >= 1
-            assert "thử sai quá nhiều lần" in r.text
-    first = statuses.index(429)
-    print(f"unknown codes answered before the first 429: {first}")
-    assert first == 20 and set(statuses[first:]) == {429}, statuses
+    statuses = [sweeper.get(hall.url + f"/j/Q{i:04d}", timeout=10).status_code for i in range(20)]
+    assert statuses == [404] * 20, statuses        # twenty typos cost nothing
+    r = sweeper.get(hall.url + "/j/Q0020", timeout=10)
+    blocked_at = time.monotonic()
+    assert r.status_code == 429 and "thử sai quá nhiều lần" in r.text
+    wait = int(r.headers["Retry-After"])
+    assert wait >= 1
     # While it waits, a real code it never opened answers exactly like a made-up one: no oracle.
-    r = sweeper.get(hall.url + "/j/DEMO", timeout=10)
-    assert r.status_code == 429
-    api = sweeper.get(hall.url + "/api/v1/meetings/DEMO/public", timeout=10)
-    assert api.status_code == 429 and api.json()["error"]["code"] == "join_code_throttled"
-    assert int(api.headers["Retry-After"]) >= 1
+    checks = [sweeper.get(hall.url + "/j/DEMO", timeout=10),
+              sweeper.get(hall.url + "/api/v1/meetings/DEMO/public", timeout=10),
+              sweeper.get(hall.url + "/j/Q0021", timeout=10)]
+    if time.monotonic() - blocked_at < wait:       # (on a machine slow enough to outlast the wait, no claim)
+        assert [c.status_code for c in checks] == [429, 429, 429]
+        assert checks[1].json()["error"]["code"] == "join_code_throttled"
+        assert int(checks[1].headers["Retry-After"]) >= 1
     # Another phone of the hall, on its own address, joins as usual.
     assert client_from("127.0.0.4").get(hall.url + "/j/DEMO", timeout=10).status_code == 200
 
@@ -72,9 +73,10 @@ def test_sweeping_join_codes_is_slowed_down_and_learns_nothing(hall):
 def test_a_hall_behind_one_address_keeps_its_meeting_while_a_sweeper_shares_it(hall):
     nat = client_from("127.0.0.7")
     assert nat.get(hall.url + "/j/DEMO", timeout=10).status_code == 200     # the hall opened its meeting
-    for i in range(25):
+    for i in range(20):
         nat.get(hall.url + f"/api/v1/meetings/Z{i:04d}/public", timeout=10)  # someone behind the NAT sweeps
-    assert nat.get(hall.url + "/j/Z9999", timeout=10).status_code == 429
+    r = nat.get(hall.url + "/j/Z9999", timeout=10)
+    assert r.status_code == 429
     assert nat.get(hall.url + "/j/DEMO", timeout=10).status_code == 200
     assert nat.get(hall.url + "/api/v1/meetings/DEMO/public", timeout=10).status_code == 200
 
@@ -85,8 +87,7 @@ def test_sweeping_over_the_socket_is_refused_too(hall):
     for i in range(22):
         c = socketio.Client(reconnection=False)
         try:
-            c.connect(hall.url, auth={"meeting": f"S{i:04d}"}, transports=["polling"], wait_timeout=5,
-                      headers={})
+            c.connect(hall.url, auth={"meeting": f"S{i:04d}"}, transports=["polling"], wait_timeout=5)
         except socketio.exceptions.ConnectionError:
             refused += 1
         finally:
