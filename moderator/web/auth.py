@@ -198,7 +198,7 @@ def cut_rooms(actor: Actor) -> list[str]:
     """The rooms a staff socket joins so that revoking its key or ending its session disconnects it."""
     from ..realtime.revocation import room_for_key, room_for_session
     rooms = []
-    if actor.name.startswith("key") and actor.name[3:].isdigit():
+    if actor.name.startswith("key") and actor.name[3:].isdigit():   # actor_for names a key's holder key<id>
         rooms.append(room_for_key(int(actor.name[3:])))
     live = g.get("web_session")
     if live is not None:
