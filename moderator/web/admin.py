@@ -6,7 +6,6 @@ Bad input re-renders the page with the message in the user's language and a 4xx 
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import json
 import secrets
@@ -23,6 +22,7 @@ from ..localtime import to_local
 from ..db.models import Admin, AuditLog, Field, Meeting, ProgrammeStep, Request, RoleKey, Unit
 from ..domain.enums import AnswerMode, Role
 from ..domain.errors import DomainError, NotFound
+from ..documents.summary import build_csv_table, build_xlsx_table
 from ..domain.presets import PRESETS
 from ..services import followup, importer, meetings, organiser, personal, views
 from ..services import requests as reqs
@@ -544,7 +544,6 @@ def followup_post(code, request_id, action):
 @bp.get("/meetings/<code>/followup.xlsx")
 @login_required
 def followup_xlsx(code):
-    from ..documents.summary import build_xlsx_table
     m = meeting_or_404(code)
     with rt().read() as s:
         rows = followup.tracker(s, m)
@@ -591,13 +590,9 @@ def stats_csv(code):
     m = meeting_or_404(code)
     with rt().read() as s:
         stats = followup.statistics(s, m)
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["Nhóm", "Giá trị", "Số lượng"])
-    for sec in stats["sections"]:
-        for label, value in sec["rows"]:
-            w.writerow([sec["title"], label, value])
-    return _download("\ufeff" + out.getvalue(), f"thong-ke-{m.code}.csv", "text/csv; charset=utf-8")
+    body = build_csv_table(["Nhóm", "Giá trị", "Số lượng"],
+                           ([sec["title"], label, value] for sec in stats["sections"] for label, value in sec["rows"]))
+    return _download(body, f"thong-ke-{m.code}.csv", "text/csv; charset=utf-8")
 
 
 # -- personal data ------------------------------------------------------------------------------------------------
