@@ -420,7 +420,7 @@ def import_upload(code):
         if up is None or not up.filename:
             raise DomainError("file_required", "Vui lòng chọn tệp Excel (.xlsx) hoặc CSV.", field="file")
         data = up.read(importer.MAX_BYTES + 1)
-        table = importer.read_table(data, up.filename)
+        table = importer.read_upload(data, up.filename)
     except DomainError as e:
         return render_template("admin/import.html", m=m, tab="import", step="upload", error=message_of(e)), e.status
     _forget_old_uploads()
@@ -440,7 +440,7 @@ def import_upload(code):
 def _check_upload(m: Meeting):
     """Read the stored upload with the mapping chosen in the form, and check every row (writes nothing)."""
     info, data = _stored_upload(m)
-    table = importer.read_table(data, info["filename"])
+    table = importer.read_upload(data, info["filename"])
     mapping = _mapping_from_form(table)
     with rt().read() as s:
         checked = importer.check(table, mapping, importer.MeetingNames.load(s, m.id))
