@@ -28,7 +28,7 @@ from ..services import followup, importer, meetings, organiser, personal, views
 from ..services import requests as reqs
 from ..services.uow import Actor
 from .auth import meeting_or_404, rt
-from .errors import _format
+from .errors import _format, error_response
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 results_bp = Blueprint("results", __name__)
@@ -125,6 +125,17 @@ def _allow_uploads(endpoint, values):
     # Runs before the app's CSRF check parses the form: the import form may carry a spreadsheet up to 5 MB.
     if endpoint == "admin.import_upload":
         request.max_content_length = importer.MAX_BYTES + 64 * 1024
+
+
+@bp.errorhandler(413)
+def _too_large(e):
+    """An upload over the limit is refused on the import page, naming the limit (the body is never parsed)."""
+    if request.endpoint == "admin.import_upload" and session.get("admin_id"):
+        m = meeting_or_404(request.view_args["code"])
+        error = message_of(importer.ImportError_("file_too_large", "Tệp lớn quá %(limit)s MB.",
+                                                 limit=importer.MAX_BYTES // (1024 * 1024)))
+        return render_template("admin/import.html", m=m, tab="import", step="upload", error=error), 413
+    return error_response(413, "too_large", _("Dữ liệu gửi lên quá lớn."))
 
 
 def local_time(dt, fmt: str = "%d/%m/%Y %H:%M") -> str:

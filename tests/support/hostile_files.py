@@ -119,3 +119,11 @@ def csv_many_rows(n: int = 50_000) -> bytes:
 def csv_wide(columns: int = 100_000) -> bytes:
     """One header row with 100,000 filled columns and short rows under it (each would be padded that wide)."""
     return ("Nội dung" + ",x" * columns + "\n" + "".join(f"Kiến nghị {i}\n" for i in range(1500))).encode()
+
+
+def xlsx_long_cell(chars: int = 20_000) -> bytes:
+    return _plain_xlsx([HEADER, ["Nguyễn Văn A", "A" * chars]])
+
+
+def too_big(megabytes: int = 6) -> bytes:
+    return b"PK\x03\x04" + os.urandom(megabytes * 1024 * 1024)
