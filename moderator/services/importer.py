@@ -22,6 +22,7 @@ from ..domain.enums import Jurisdiction, Source, Status, SubmitterKind
 from ..domain.errors import DomainError
 from ..domain.phone import PhoneError, normalize_phone
 from ..domain.roles import require
+from ..domain.spelling import comparison_key
 from .offload import off_loop
 from .uow import Actor, UnitOfWork
 
@@ -115,7 +116,8 @@ class Checked:
 
 
 def norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
+    """The comparison form (domain/spelling.py): "Hoà" and "Hòa", precomposed or not, are one name."""
+    return comparison_key(str(text or ""))
 
 
 def _cell_text(value) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from ..db.models import Admin, AuditLog, Field, LoginAttempt, ProgrammeStep, Request, RoleKey, Unit, utcnow
 from ..domain.errors import DomainError, NotFound
 from ..domain.roles import require
+from ..domain.spelling import comparison_key
 from .uow import Actor, UnitOfWork
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -181,7 +182,8 @@ def _field(uow: UnitOfWork, field_id: int) -> Field:
 
 def _unique(uow: UnitOfWork, model, name: str, exclude: int | None, message: str, fld: str) -> None:
     rows = uow.session.scalars(select(model).where(model.meeting_id == uow.meeting.id))
-    if any(r.name.casefold() == name.casefold() and r.id != exclude for r in rows):
+    key = comparison_key(name)     # "Thuỷ lợi" and "Thủy lợi" are one field: statistics would split them
+    if any(comparison_key(r.name) == key and r.id != exclude for r in rows):
         _bad("name_taken", message, fld)
 
 
