@@ -156,3 +156,13 @@ def test_a_legitimate_list_still_imports_and_the_hall_keeps_answering(hall):
     # Parsed on the event loop, /healthz waited for the parse (958 ms measured); off it, 18 ms.
     assert not probe.failures and probe.slowest < 0.5
     assert state(hall)[:2] == before[:2]       # stored for the next step, nothing imported yet
+
+
+def test_the_refusal_is_in_english_for_an_english_page(hall):
+    s, csrf = admin_session(hall)
+    s.cookies.set("lang", "en")
+    r = s.post(hall.url + "/admin/meetings/DEMO/import", data={"csrf_token": csrf},
+               files={"file": ("bom.xlsx", hostile.zip_bomb_bzip2())}, timeout=60)
+    message = re.search(r'id="form-error">(.*?)</div>', unescape(r.text), re.S)
+    assert r.status_code == 400 and message
+    assert message.group(1) == "Unpacked, the Excel file is larger than 50 MB (or one of its parts is larger than 30 MB)."
