@@ -118,7 +118,7 @@ def build_xlsx_table(
     """A one-sheet workbook: a title row, a header row, then ``rows``.
 
     Text is cleaned (characters XML cannot hold removed) and never taken as a
-    formula; ``date``/``datetime`` values are real dates shown dd/mm/yyyy
+    formula (domain/cells.py: quote-prefixed string cells); ``date``/``datetime`` values are real dates shown dd/mm/yyyy
     (dd/mm/yyyy hh:mm). The header is frozen and has an autofilter; cells wrap;
     column widths are ``widths`` or worked out from the content. Printing is
     A4 landscape, one page wide, the header repeated on every page.

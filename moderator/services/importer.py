@@ -120,6 +120,12 @@ def norm(text: str) -> str:
     return comparison_key(str(text or ""))
 
 
+# The lookup tables in the same comparison form as what they are looked up with.
+JURISDICTIONS = {norm(k): v for k, v in JURISDICTIONS.items()}
+KINDS = {norm(k): v for k, v in KINDS.items()}
+YES, NO = {norm(w) for w in YES}, {norm(w) for w in NO}
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -304,9 +310,10 @@ def guess_mapping(headers: list[str]) -> dict[str, int | None]:
     out: dict[str, int | None] = {t: None for t in TARGETS}
     used: set[int] = set()
     hs = [norm(h) for h in headers]
+    keywords = {t: tuple(norm(kw) for kw in kws) for t, (_, kws) in TARGETS.items()}
     # Exact matches first, then "contains", longest keyword first, so "đơn vị trả lời" beats "trả lời".
     for exact in (True, False):
-        pairs = sorted(((kw, t) for t, (_, kws) in TARGETS.items() for kw in kws), key=lambda p: -len(p[0]))
+        pairs = sorted(((kw, t) for t, kws in keywords.items() for kw in kws), key=lambda p: -len(p[0]))
         for kw, target in pairs:
             if out[target] is not None:
                 continue

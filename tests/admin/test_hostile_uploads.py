@@ -42,15 +42,20 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def hall(tmp_path_factory):
-    srv = ServerProcess(tmp_path_factory.mktemp("hostile") / "instance", demo=True)
+def _server_with_admin(tmp_path_factory, async_mode: str = "eventlet"):
+    srv = ServerProcess(tmp_path_factory.mktemp("hostile") / "instance", demo=True, async_mode=async_mode)
     srv.start()
     env = {**os.environ, "MODERATOR_INSTANCE": str(srv.instance)}
     env.pop("DATABASE_URL", None)
     out = subprocess.run([sys.executable, "-m", "moderator.cli", "create-admin", "--username", "vanphong",
                           "--password", PASSWORD], cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
+    return srv
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory):
+    srv = _server_with_admin(tmp_path_factory)
     yield srv
     srv.stop()
 
@@ -131,9 +136,7 @@ def test_hostile_upload_is_refused_cheaply_and_writes_nothing(hall, make, name, 
     assert state(hall) == before
 
 
-def test_a_legitimate_list_still_imports_and_the_hall_keeps_answering(hall):
-    """A real list at the row limit, with long answers (a sheet of ~27 MB once inflated, about a second of
-    parsing): it is parsed off the event loop, so /healthz stays fast meanwhile, and it is accepted."""
+def _long_list() -> bytes:
     from openpyxl import Workbook
     import io
     wb = Workbook()
@@ -144,18 +147,40 @@ def test_a_legitimate_list_still_imports_and_the_hall_keeps_answering(hall):
                    f"Trả lời {i}: " + "đã bố trí kinh phí " * 200, "Khác"])
     buf = io.BytesIO()
     wb.save(buf)
-    s, csrf = admin_session(hall)
-    before = state(hall)
-    with Probe(hall) as probe:
+    return buf.getvalue()
+
+
+def _import_long_list(srv: ServerProcess) -> None:
+    data = _long_list()
+    s, csrf = admin_session(srv)
+    before = state(srv)
+    with Probe(srv) as probe:
         t = time.monotonic()
-        r = s.post(hall.url + "/admin/meetings/DEMO/import", data={"csrf_token": csrf},
-                   files={"file": ("hop-le.xlsx", buf.getvalue())}, timeout=120)
+        r = s.post(srv.url + "/admin/meetings/DEMO/import", data={"csrf_token": csrf},
+                   files={"file": ("hop-le.xlsx", data)}, timeout=120)
         took = time.monotonic() - t
-    print(f"2000 long rows, {len(buf.getvalue())} B: answer {took:.2f} s, slowest /healthz {probe.slowest * 1000:.0f} ms")
+    print(f"{srv.async_mode}: 2000 long rows, {len(data)} B: answer {took:.2f} s, "
+          f"slowest /healthz {probe.slowest * 1000:.0f} ms")
     assert r.status_code == 200 and "2000 dòng dữ liệu" in unescape(r.text)
-    # Parsed on the event loop, /healthz waited for the parse (958 ms measured); off it, 18 ms.
-    assert not probe.failures and probe.slowest < 0.5
-    assert state(hall)[:2] == before[:2]       # stored for the next step, nothing imported yet
+    # Parsed on the event loop, /healthz waited for the whole parse (958 ms of a 1.0 s answer measured); off it,
+    # 18-180 ms (the two threads share the interpreter). Half the answer time tells the two apart on a loaded
+    # machine too.
+    assert not probe.failures and probe.slowest < min(HEALTH_LIMIT_S, took / 2)
+    assert state(srv)[:2] == before[:2]       # stored for the next step, nothing imported yet
+
+
+def test_a_legitimate_list_still_imports_and_the_hall_keeps_answering(hall):
+    """A real list at the row limit, with long answers (a sheet of ~27 MB once inflated, about a second of
+    parsing): it is parsed off the event loop, so /healthz stays fast meanwhile, and it is accepted."""
+    _import_long_list(hall)
+
+
+def test_under_gevent_too(tmp_path_factory):
+    srv = _server_with_admin(tmp_path_factory, "gevent")
+    try:
+        _import_long_list(srv)
+    finally:
+        srv.stop()
 
 
 def test_the_refusal_is_in_english_for_an_english_page(hall):
