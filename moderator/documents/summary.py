@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
@@ -10,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..domain.cells import csv_cell, looks_like_formula
 from .data import SummaryRow
 from .text import clean_text, redact_phones
 
@@ -61,6 +63,15 @@ def _cell_value(value: object) -> object:
     return text
 
 
+def _put(ws, row: int, column: int, value: object):
+    """Write one cell; text a spreadsheet could take for a formula stays text (domain/cells.py says why)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and looks_like_formula(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def _auto_widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[float]:
     widths = []
     for col, header in enumerate(headers):
@@ -107,7 +118,7 @@ def build_xlsx_table(
     """A one-sheet workbook: a title row, a header row, then ``rows``.
 
     Text is cleaned (characters XML cannot hold removed) and never taken as a
-    formula; ``date``/``datetime`` values are real dates shown dd/mm/yyyy
+    formula (domain/cells.py: quote-prefixed string cells); ``date``/``datetime`` values are real dates shown dd/mm/yyyy
     (dd/mm/yyyy hh:mm). The header is frozen and has an autofilter; cells wrap;
     column widths are ``widths`` or worked out from the content. Printing is
     A4 landscape, one page wide, the header repeated on every page.
@@ -124,17 +135,15 @@ def build_xlsx_table(
     )
     last_col = get_column_letter(max(ncols, 1))
 
-    ws.append([clean_text(title, multiline=False)])
-    title_cell = ws.cell(row=1, column=1)
+    title_cell = _put(ws, 1, 1, clean_text(title, multiline=False))
     title_cell.font = _TITLE_FONT
     title_cell.alignment = _TITLE_ALIGN
     if ncols > 1:
         ws.merge_cells(f"A1:{last_col}1")
     ws.row_dimensions[1].height = 36
 
-    ws.append(headers)
     for c in range(1, ncols + 1):
-        cell = ws.cell(row=2, column=c)
+        cell = _put(ws, 2, c, headers[c - 1])
         cell.font = _HEAD_FONT
         cell.alignment = _HEAD_ALIGN
         cell.fill = _HEAD_FILL
@@ -143,10 +152,8 @@ def build_xlsx_table(
     centred = set(center_columns)
     for r, row in enumerate(data, start=3):
         for c, value in enumerate(row[:ncols], start=1):
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # user text, never a formula
-            elif isinstance(value, datetime):
+            cell = _put(ws, r, c, value)
+            if isinstance(value, datetime):
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(value, date):
                 cell.number_format = DATE_FORMAT
@@ -181,6 +188,17 @@ def build_xlsx_table(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def build_csv_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV for spreadsheets: UTF-8 with a byte-order mark (so Excel reads Vietnamese), numbers as numbers,
+    text that could run as a formula defused (domain/cells.py)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([csv_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return "\ufeff" + out.getvalue()
 
 
 def build_summary_xlsx(meeting_title: str, rows: Sequence[SummaryRow], include_phone: bool = False) -> bytes:

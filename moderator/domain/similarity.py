@@ -50,6 +50,8 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import combinations
 
+from .spelling import one_spelling
+
 __all__ = [
     "DEFAULT_THRESHOLD",
     "Candidate",
@@ -154,7 +156,7 @@ def fold(text: str | None) -> str:
     >>> fold("Đường liên thôn: nhiều ổ gà!!")
     'duong lien thon nhieu o ga'
     """
-    text = unicodedata.normalize("NFC", text or "").lower()
+    text = one_spelling(text).lower()
     return " ".join(_strip_marks(w) for w in _WORD_RE.findall(text))
 
 
@@ -166,8 +168,8 @@ _PHRASES = tuple(
 
 
 def _words(text: str | None) -> list[tuple[str, str]]:
-    """(word as written in lower case, folded word) pairs, synonyms and abbreviations expanded."""
-    text = unicodedata.normalize("NFC", text or "").lower()
+    """(word in one spelling, lower case; folded word) pairs, synonyms and abbreviations expanded."""
+    text = one_spelling(text).lower()
     for old, new in _SYNONYMS_VI:
         text = text.replace(old, new)
     out: list[tuple[str, str]] = []

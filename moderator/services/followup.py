@@ -12,6 +12,7 @@ from ..db.models import Field, Meeting, Request, Unit
 from ..domain.enums import Status
 from ..domain.labels import JURISDICTION_LABELS, MODE_LABELS, SOURCE_LABELS, N_
 from ..domain.outcomes import FOLLOWED_UP, Outcome, mode_label, outcome_of
+from ..domain.spelling import comparison_key
 from ..domain.states import STATUS_LABELS_VI
 from ..documents.text import redact_phones
 
@@ -135,16 +136,33 @@ def public_results(session, m: Meeting) -> dict:
 
 
 # -- statistics -------------------------------------------------------------------------------------------------------
+def count_by_spelling(labels) -> Counter:
+    """Count labels as one when they differ only in how they were typed ("Thôn Hoà Bình", "thôn Hòa  Bình"):
+    each group is shown under the spelling most people used (the first seen on a tie)."""
+    counts: Counter = Counter()
+    spellings: dict[str, Counter] = {}
+    for label in labels:
+        key = comparison_key(label)
+        counts[key] += 1
+        spellings.setdefault(key, Counter())[" ".join(label.split())] += 1
+    return Counter({spellings[key].most_common(1)[0][0]: n for key, n in counts.items()})
+
+
 def statistics(session, m: Meeting) -> dict:
     fields, units = _names(session, m.id)
     reqs = [r for r in session.scalars(select(Request).where(Request.meeting_id == m.id))
             if r.status not in (Status.WITHDRAWN.value,)]
-    by = lambda key: Counter(key(r) for r in reqs)  # noqa: E731
+    by = lambda key: count_by_spelling(key(r) for r in reqs)  # noqa: E731
+    # Where people are from: the hamlet a citizen gave (public on the projector too), never the contact address.
+    by_place = count_by_spelling(r.locality for r in reqs if r.kind != "organization" and (r.locality or "").strip())
     speaking = [r.speaking_seconds for r in reqs if r.speaking_seconds]
     per_field_time: dict[str, list[int]] = defaultdict(list)
+    field_label = {comparison_key(label): label for label in count_by_spelling(
+        fields.get(r.field_id, "") or "Khác" for r in reqs)}
     for r in reqs:
         if r.speaking_seconds:
-            per_field_time[fields.get(r.field_id, "") or "Khác"].append(r.speaking_seconds)
+            label = field_label[comparison_key(fields.get(r.field_id, "") or "Khác")]
+            per_field_time[label].append(r.speaking_seconds)
     sections = [
         ("field", N_("Theo lĩnh vực"), by(lambda r: fields.get(r.field_id, "") or "Khác")),
         ("unit", N_("Theo đơn vị trả lời"), by(lambda r: units.get(r.unit_id, "") or "Chưa giao")),
@@ -152,6 +170,7 @@ def statistics(session, m: Meeting) -> dict:
         ("outcome", N_("Theo kết quả"), by(lambda r: status_label(r.status))),
         ("mode", N_("Theo hình thức trả lời"), by(lambda r: MODE_LABELS.get(r.answer_mode or "", "Chưa xác định"))),
         ("source", N_("Theo nguồn tiếp nhận"), by(lambda r: SOURCE_LABELS.get(r.source, r.source))),
+        ("place", N_("Theo thôn, xóm"), by_place),
     ]
     out = [{"key": k, "title": t, "unit": "ý kiến", "rows": c.most_common()} for k, t, c in sections]
     out.append({"key": "speaking", "title": N_("Thời gian phát biểu trung bình theo lĩnh vực (giây)"), "unit": "giây",

@@ -8,9 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..db.models import Field, Request, Unit, utcnow
@@ -19,10 +22,20 @@ from ..domain.enums import Jurisdiction, Source, Status, SubmitterKind
 from ..domain.errors import DomainError
 from ..domain.phone import PhoneError, normalize_phone
 from ..domain.roles import require
+from ..domain.spelling import comparison_key
+from .offload import off_loop
 from .uow import Actor, UnitOfWork
 
-MAX_ROWS = 2000
-MAX_BYTES = 5 * 1024 * 1024
+# Bounds checked BEFORE a file is parsed (an .xlsx is a zip: 40 KB can inflate to 300 MB), so that no upload can
+# exhaust the server. A real list of 2,000 recommendations is well inside every one of them.
+MAX_ROWS = 2000                          # data rows
+MAX_COLUMNS = 50
+MAX_CELL_CHARS = 10_000                  # the longest field kept (a prepared answer)
+MAX_BYTES = 5 * 1024 * 1024              # the upload itself
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024    # all parts of the .xlsx once inflated
+MAX_PART_BYTES = 30 * 1024 * 1024        # one part (the sheet, the shared strings) once inflated
+MAX_PARTS = 500
+_CHUNK = 1024 * 1024
 
 # Target column -> (label shown to the organiser, header words that suggest it).
 TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -103,7 +116,14 @@ class Checked:
 
 
 def norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
+    """The comparison form (domain/spelling.py): "Hoà" and "Hòa", precomposed or not, are one name."""
+    return comparison_key(str(text or ""))
+
+
+# The lookup tables in the same comparison form as what they are looked up with.
+JURISDICTIONS = {norm(k): v for k, v in JURISDICTIONS.items()}
+KINDS = {norm(k): v for k, v in KINDS.items()}
+YES, NO = {norm(w) for w in YES}, {norm(w) for w in NO}
 
 
 def _cell_text(value) -> str:
@@ -136,12 +156,17 @@ def jurisdiction_of(text: str) -> str | None:
     return None
 
 
+def read_upload(data: bytes, filename: str) -> "Table":
+    """``read_table`` off the event loop: the hall keeps working while a spreadsheet is parsed."""
+    return off_loop(read_table, data, filename)
+
+
 def read_table(data: bytes, filename: str) -> Table:
     """Read the first sheet of an .xlsx, or a .csv (UTF-8, comma/semicolon/tab); the first non-empty row is
-    the header."""
+    the header. Every bound above is checked before or while reading, never after."""
     name = (filename or "").lower()
     if len(data) > MAX_BYTES:
-        raise ImportError_("file_too_large", "Tệp lớn quá 5 MB.")
+        raise ImportError_("file_too_large", "Tệp lớn quá %(limit)s MB.", limit=MAX_BYTES // (1024 * 1024))
     if not data:
         raise ImportError_("file_empty", "Tệp trống.")
     if name.endswith(".xlsx"):
@@ -150,37 +175,116 @@ def read_table(data: bytes, filename: str) -> Table:
         raw = _read_csv(data)
     else:
         raise ImportError_("file_type", "Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv).")
-    numbered = [(i + 1, [_cell_text(c) for c in r]) for i, r in enumerate(raw)]
+    numbered = [(n, [_cell_text(c) for c in r]) for n, r in raw]
     numbered = [(n, r) for n, r in numbered if any(r)]
     if not numbered:
         raise ImportError_("file_empty", "Tệp không có dòng dữ liệu nào.")
     (_, headers), body = numbered[0], numbered[1:]
-    if len(body) > MAX_ROWS:
-        raise ImportError_("too_many_rows", "Tệp có quá %(limit)s dòng; hãy chia thành nhiều tệp.", limit=MAX_ROWS)
     width = max([len(headers)] + [len(r) for _, r in body])
     headers = [h or f"Cột {i + 1}" for i, h in enumerate(headers + [""] * (width - len(headers)))]
     return Table(headers, [r + [""] * (width - len(r)) for _, r in body], [n for n, _ in body])
 
 
-def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
+class _Rows:
+    """Collects (row number, cells) and refuses the file as soon as it passes a bound."""
+
+    def __init__(self):
+        self.rows: list[tuple[int, list]] = []
+        self.filled = 0
+
+    def add(self, number: int, cells) -> None:
+        cells = list(cells)
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        if not cells:
+            return
+        if len(cells) > MAX_COLUMNS:
+            raise ImportError_("too_many_columns", "Tệp có quá %(limit)s cột (dòng %(row)s); hãy bỏ các cột thừa.",
+                               limit=MAX_COLUMNS, row=number)
+        for i, value in enumerate(cells):
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                raise ImportError_("cell_too_long", "Ô %(cell)s dài quá %(limit)s ký tự.",
+                                   cell=f"{get_column_letter(i + 1)}{number}", limit=MAX_CELL_CHARS)
+        self.filled += 1
+        if self.filled > MAX_ROWS + 1:   # + the header row
+            raise ImportError_("too_many_rows", "Tệp có quá %(limit)s dòng; hãy chia thành nhiều tệp.",
+                               limit=MAX_ROWS)
+        self.rows.append((number, cells))
+
+
+def _not_xlsx() -> ImportError_:
+    return ImportError_("file_unreadable", "Không đọc được tệp Excel; hãy lưu lại dưới dạng .xlsx.")
+
+
+def check_xlsx_container(data: bytes) -> None:
+    """Bound the zip before any XML is parsed: number of parts, each part's and the total inflated size (as
+    the central directory declares them AND as they really inflate), no DTD (entity expansion: billion laughs),
+    XML in UTF-8 only (so that the DTD check cannot be dodged)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise _not_xlsx() from e
+    mb = 1024 * 1024
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_PARTS:
+            raise ImportError_("xlsx_too_many_parts", "Tệp Excel có quá %(limit)s thành phần bên trong.",
+                               limit=MAX_PARTS)
+        if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES or \
+                any(p.file_size > MAX_PART_BYTES for p in parts):
+            raise ImportError_("xlsx_too_large_unpacked",
+                               "Tệp Excel khi giải nén lớn quá %(limit)s MB (hoặc một phần lớn quá %(part)s MB).",
+                               limit=MAX_UNPACKED_BYTES // mb, part=MAX_PART_BYTES // mb)
+        total = 0
+        for part in parts:
+            is_xml = part.filename.endswith((".xml", ".rels"))
+            size, tail, first = 0, b"", True
+            try:
+                with archive.open(part) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > MAX_PART_BYTES or total > MAX_UNPACKED_BYTES:
+                            raise ImportError_(
+                                "xlsx_too_large_unpacked",
+                                "Tệp Excel khi giải nén lớn quá %(limit)s MB (hoặc một phần lớn quá %(part)s MB).",
+                                limit=MAX_UNPACKED_BYTES // mb, part=MAX_PART_BYTES // mb)
+                        if is_xml:
+                            if first and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:4]):
+                                raise _not_xlsx()
+                            window = tail + chunk
+                            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                                raise ImportError_("xlsx_dtd", "Tệp Excel chứa khai báo DTD/ENTITY không được phép.")
+                            tail = window[-16:]
+                        first = False
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
+                    RuntimeError, ValueError) as e:   # bad CRC, encrypted, unknown compression, truncated
+                raise _not_xlsx() from e
+
+
+def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
+    check_xlsx_container(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any broken file is the user's input, not our bug
-        raise ImportError_("file_unreadable", "Không đọc được tệp Excel; hãy lưu lại dưới dạng .xlsx.") from e
+        raise _not_xlsx() from e
     try:
         ws = wb.worksheets[0]
-        rows = []
-        for r in ws.iter_rows(values_only=True):
-            rows.append(list(r))
-            if len(rows) > MAX_ROWS + 50:
-                break
-        return rows
+        # The declared dimension may claim 16,384 columns: read each row as wide as its own last cell.
+        ws.reset_dimensions()
+        rows = _Rows()
+        for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+            rows.add(number, cells)
+        return rows.rows
+    except ImportError_:
+        raise
+    except Exception as e:  # noqa: BLE001 - malformed XML inside a well-formed zip
+        raise _not_xlsx() from e
     finally:
         wb.close()
 
 
-def _read_csv(data: bytes) -> list[list]:
+def _read_csv(data: bytes) -> list[tuple[int, list]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -190,7 +294,15 @@ def _read_csv(data: bytes) -> list[list]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    rows = _Rows()
+    number = 0
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+            rows.add(number, cells)
+    except csv.Error as e:   # a field longer than csv's own limit (128 KB), a NUL byte
+        raise ImportError_("csv_unreadable", "Không đọc được tệp CSV ở dòng %(row)s: có ô dài quá %(limit)s ký tự "
+                           "hoặc có ký tự không hợp lệ.", row=number + 1, limit=MAX_CELL_CHARS) from e
+    return rows.rows
 
 
 def guess_mapping(headers: list[str]) -> dict[str, int | None]:
@@ -198,9 +310,10 @@ def guess_mapping(headers: list[str]) -> dict[str, int | None]:
     out: dict[str, int | None] = {t: None for t in TARGETS}
     used: set[int] = set()
     hs = [norm(h) for h in headers]
+    keywords = {t: tuple(norm(kw) for kw in kws) for t, (_, kws) in TARGETS.items()}
     # Exact matches first, then "contains", longest keyword first, so "đơn vị trả lời" beats "trả lời".
     for exact in (True, False):
-        pairs = sorted(((kw, t) for t, (_, kws) in TARGETS.items() for kw in kws), key=lambda p: -len(p[0]))
+        pairs = sorted(((kw, t) for t, kws in keywords.items() for kw in kws), key=lambda p: -len(p[0]))
         for kw, target in pairs:
             if out[target] is not None:
                 continue

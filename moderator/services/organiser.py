@@ -15,6 +15,7 @@ from ..db.models import Admin, AuditLog, Field, LoginAttempt, ProgrammeStep, Req
 from ..domain.access import Backoff, wait_text_args
 from ..domain.errors import DomainError, NotFound
 from ..domain.roles import require
+from ..domain.spelling import comparison_key
 from .uow import Actor, UnitOfWork
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -183,7 +184,8 @@ def _field(uow: UnitOfWork, field_id: int) -> Field:
 
 def _unique(uow: UnitOfWork, model, name: str, exclude: int | None, message: str, fld: str) -> None:
     rows = uow.session.scalars(select(model).where(model.meeting_id == uow.meeting.id))
-    if any(r.name.casefold() == name.casefold() and r.id != exclude for r in rows):
+    key = comparison_key(name)     # "Thuỷ lợi" and "Thủy lợi" are one field: statistics would split them
+    if any(comparison_key(r.name) == key and r.id != exclude for r in rows):
         _bad("name_taken", message, fld)
 
 

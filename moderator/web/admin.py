@@ -6,7 +6,6 @@ Bad input re-renders the page with the message in the user's language and a 4xx 
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import json
 import secrets
@@ -23,6 +22,7 @@ from ..localtime import to_local
 from ..db.models import Admin, AuditLog, Field, Meeting, ProgrammeStep, Request, RoleKey, Unit
 from ..domain.enums import AnswerMode, Role
 from ..domain.errors import DomainError, NotFound
+from ..documents.summary import build_csv_table, build_xlsx_table
 from ..domain.presets import PRESETS
 from ..realtime.revocation import room_for_key, room_for_session
 from ..services import followup, importer, meetings, organiser, personal, sessions, views
@@ -30,7 +30,7 @@ from ..services import requests as reqs
 from ..services.uow import Actor
 from .auth import client_address, end_current_session, meeting_or_404, rt, start_organiser_session
 from .sockets import cut_off
-from .errors import _format
+from .errors import _format, error_response
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 results_bp = Blueprint("results", __name__)
@@ -127,6 +127,17 @@ def _allow_uploads(endpoint, values):
     # Runs before the app's CSRF check parses the form: the import form may carry a spreadsheet up to 5 MB.
     if endpoint == "admin.import_upload":
         request.max_content_length = importer.MAX_BYTES + 64 * 1024
+
+
+@bp.errorhandler(413)
+def _too_large(e):
+    """An upload over the limit is refused on the import page, naming the limit (the body is never parsed)."""
+    if request.endpoint == "admin.import_upload" and session.get("admin_id"):
+        m = meeting_or_404(request.view_args["code"])
+        error = message_of(importer.ImportError_("file_too_large", "Tệp lớn quá %(limit)s MB.",
+                                                 limit=importer.MAX_BYTES // (1024 * 1024)))
+        return render_template("admin/import.html", m=m, tab="import", step="upload", error=error), 413
+    return error_response(413, "too_large", _("Dữ liệu gửi lên quá lớn."))
 
 
 def local_time(dt, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -441,7 +452,7 @@ def import_upload(code):
         if up is None or not up.filename:
             raise DomainError("file_required", "Vui lòng chọn tệp Excel (.xlsx) hoặc CSV.", field="file")
         data = up.read(importer.MAX_BYTES + 1)
-        table = importer.read_table(data, up.filename)
+        table = importer.read_upload(data, up.filename)
     except DomainError as e:
         return render_template("admin/import.html", m=m, tab="import", step="upload", error=message_of(e)), e.status
     _forget_old_uploads()
@@ -461,7 +472,7 @@ def import_upload(code):
 def _check_upload(m: Meeting):
     """Read the stored upload with the mapping chosen in the form, and check every row (writes nothing)."""
     info, data = _stored_upload(m)
-    table = importer.read_table(data, info["filename"])
+    table = importer.read_upload(data, info["filename"])
     mapping = _mapping_from_form(table)
     with rt().read() as s:
         checked = importer.check(table, mapping, importer.MeetingNames.load(s, m.id))
@@ -565,7 +576,6 @@ def followup_post(code, request_id, action):
 @bp.get("/meetings/<code>/followup.xlsx")
 @login_required
 def followup_xlsx(code):
-    from ..documents.summary import build_xlsx_table
     m = meeting_or_404(code)
     with rt().read() as s:
         rows = followup.tracker(s, m)
@@ -612,13 +622,9 @@ def stats_csv(code):
     m = meeting_or_404(code)
     with rt().read() as s:
         stats = followup.statistics(s, m)
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["Nhóm", "Giá trị", "Số lượng"])
-    for sec in stats["sections"]:
-        for label, value in sec["rows"]:
-            w.writerow([sec["title"], label, value])
-    return _download("\ufeff" + out.getvalue(), f"thong-ke-{m.code}.csv", "text/csv; charset=utf-8")
+    body = build_csv_table(["Nhóm", "Giá trị", "Số lượng"],
+                           ([sec["title"], label, value] for sec in stats["sections"] for label, value in sec["rows"]))
+    return _download(body, f"thong-ke-{m.code}.csv", "text/csv; charset=utf-8")
 
 
 # -- personal data ------------------------------------------------------------------------------------------------

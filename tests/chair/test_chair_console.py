@@ -444,3 +444,8 @@ def test_search_folds_like_the_server(hall):
                "Xóm 3 – trại lợn xả thải", "Nghĩa trang liệt sĩ, đường ĐT.489"]
     got = hall.a.evaluate("xs => xs.map(ChairConsole.fold)", samples)
     assert got == [fold(x) for x in samples]
+    # Search matches either tone placement, precomposed or combining (issue 16.3): "Hoà" finds "Hòa".
+    import unicodedata
+    pairs = [("Hòa", "Hoà"), ("thúy", unicodedata.normalize("NFD", "thuý")), ("Khỏe", "KHOẺ")]
+    got = hall.a.evaluate("ps => ps.map(p => [ChairConsole.fold(p[0]), ChairConsole.fold(p[1])])", pairs)
+    assert all(a == b == fold(p[0]) for (a, b), p in zip(got, pairs)), got
