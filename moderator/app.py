@@ -42,6 +42,7 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     from .web.auth import check_csrf, csrf_token, set_device_cookie
     from .web.compression import gzip_response
     from .web.ratelimit import RateLimiter
+    from .web.socketguard import SocketGuard
 
     cfg = config or Config()
     app = Flask(__name__, template_folder=asset_dir("templates"), static_folder=asset_dir("static"),
@@ -56,6 +57,11 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     socketio.init_app(app, async_mode=cfg.ASYNC_MODE,
                       client_manager=client_manager(cfg.REDIS_URL, cfg.SOCKETIO_CHANNEL),
                       max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
+    # Between ProxyFix (outside: it sees the phone's address) and Engine.IO (inside: refused before it works).
+    guard = SocketGuard(cfg.SOCKETS_PER_ADDRESS, cfg.SOCKET_PACKETS_PER_SECOND, cfg.SOCKET_PACKET_BURST)
+    guard.install(socketio.server.eio)
+    app.wsgi_app = guard.middleware(app.wsgi_app)
+    app.extensions["moderator_socket_guard"] = guard
     if cfg.PROXIES:   # outermost, so the API and Socket.IO both see the phone's address, not nginx's
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.PROXIES, x_proto=cfg.PROXIES, x_host=cfg.PROXIES)

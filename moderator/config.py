@@ -43,6 +43,15 @@ class Config:
         # Flood limits: per device and (generous: a whole hall shares one NAT address) per IP.
         self.RATE_DEVICE_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_DEVICE", 20))
         self.RATE_IP_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_IP", 3000))
+        # Socket floods (web/socketguard.py): open Socket.IO connections per address, and the packets a connection
+        # may send (clients send almost nothing: a pong every 20 s) before it is cut off.
+        self.SOCKETS_PER_ADDRESS = int(os.environ.get("MODERATOR_SOCKETS_PER_ADDRESS", 50))
+        self.SOCKET_PACKETS_PER_SECOND = float(os.environ.get("MODERATOR_SOCKET_RATE", 20))
+        self.SOCKET_PACKET_BURST = int(os.environ.get("MODERATOR_SOCKET_BURST", 100))
+        # Inbox floods (domain/floods.py): devices that may file requests from one address, and open requests
+        # from one address, per meeting (the organiser may set other values per meeting; behind NAT, raise them).
+        self.DEVICES_PER_ADDRESS = int(os.environ.get("MODERATOR_DEVICES_PER_ADDRESS", 10))
+        self.OPEN_PER_ADDRESS = int(os.environ.get("MODERATOR_OPEN_PER_ADDRESS", 20))
         self.PUBLIC_COALESCE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_MS", 100))
         self.PUBLIC_COALESCE_DELEGATE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_DELEGATE_MS", 1000))
         # Behind nginx (docs/deployment.md): how many proxies to trust for X-Forwarded-For/-Proto (0 = none),

@@ -1,0 +1,109 @@
+"""Socket floods, refused cheaply: a cap on the open Socket.IO connections of one address, and a packet budget
+per connection.
+
+* The cap is checked by a WSGI middleware in front of Engine.IO: a new connection (a handshake, no `sid`) from an
+  address that already holds its cap gets a short 503 before Engine.IO creates anything. Open connections are
+  counted on Engine.IO's own connect and disconnect events, so polling and WebSocket sessions count alike.
+* Clients send nothing over the socket but the Socket.IO connect, the upgrade probe and a pong every
+  `ping_interval`: every Engine.IO packet (messages, pongs, anything) spends from a token bucket, and a connection
+  that empties it is closed on the spot.
+
+Per process: behind nginx each worker sees a share of an address's connections (docs/security.md).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+SOCKET_PATH = "/socket.io"
+
+REFUSED_BODY = ('{"error": {"code": "too_many_sockets", "message": "Có quá nhiều kết nối từ cùng một địa chỉ mạng; '
+                'vui lòng thử lại sau."}}').encode()
+
+
+class PacketBudget:
+    """A token bucket: `burst` packets at once, refilled at `rate` per second."""
+    __slots__ = ("rate", "burst", "tokens", "stamp")
+
+    def __init__(self, rate: float, burst: float):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = burst, time.monotonic()
+
+    def spend(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class SocketGuard:
+    def __init__(self, per_address: int, packets_per_second: float, packet_burst: int):
+        self.per_address = per_address
+        self.packets_per_second = packets_per_second
+        self.packet_burst = packet_burst
+        self.open_by_address: Counter[str] = Counter()
+        self.address_of: dict[str, str] = {}     # engine.io sid -> address
+        self.refused = 0                          # handshakes refused for the cap (for the docs' figures)
+        self.cut_off = 0                          # connections closed for flooding
+        self._lock = threading.Lock()
+
+    # -- the WSGI side: refuse before Engine.IO does any work ----------------------------------------------------
+    def middleware(self, wsgi_app):
+        def guarded(environ, start_response):
+            if environ.get("PATH_INFO", "").startswith(SOCKET_PATH) and "sid=" not in environ.get("QUERY_STRING", ""):
+                address = environ.get("REMOTE_ADDR") or "?"
+                if self.open_by_address[address] >= self.per_address:
+                    self.refused += 1
+                    start_response("503 Service Unavailable", [
+                        ("Content-Type", "application/json; charset=utf-8"), ("Retry-After", "30"),
+                        ("Content-Length", str(len(REFUSED_BODY))), ("Connection", "close")])
+                    return [REFUSED_BODY]
+            return wsgi_app(environ, start_response)
+        return guarded
+
+    # -- the Engine.IO side: count connections, meter packets ----------------------------------------------------
+    def install(self, eio) -> None:
+        """Wrap the Engine.IO server's connect and disconnect handlers (python-socketio's own stay in charge)."""
+        on_connect, on_disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
+
+        def connect(sid, environ):
+            accepted = on_connect(sid, environ)
+            if accepted is None or accepted is True:
+                address = environ.get("REMOTE_ADDR") or "?"
+                with self._lock:
+                    self.address_of[sid] = address
+                    self.open_by_address[address] += 1
+                engine_socket = eio.sockets.get(sid)
+                if engine_socket is not None:
+                    self._meter(engine_socket)
+            return accepted
+
+        def disconnect(sid, reason=None):
+            with self._lock:
+                address = self.address_of.pop(sid, None)
+                if address is not None:
+                    self.open_by_address[address] -= 1
+                    if self.open_by_address[address] <= 0:
+                        del self.open_by_address[address]
+            return on_disconnect(sid, reason)
+
+        eio.handlers["connect"], eio.handlers["disconnect"] = connect, disconnect
+
+    def _meter(self, engine_socket) -> None:
+        """Every packet the client sends goes through Socket.receive: spend from this connection's budget first."""
+        from engineio import exceptions
+        receive = engine_socket.receive
+        budget = PacketBudget(self.packets_per_second, self.packet_burst)
+
+        def metered_receive(pkt):
+            if not budget.spend():
+                self.cut_off += 1
+                engine_socket.close(wait=False, abort=True)
+                raise exceptions.SocketIsClosedError()   # ends the WebSocket read loop / the polling POST
+            return receive(pkt)
+
+        engine_socket.receive = metered_receive

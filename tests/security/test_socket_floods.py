@@ -1,0 +1,185 @@
+"""Socket floods against the real server: one address holding its cap of sockets does not lock the hall out, and a
+client flooding packets is cut off, while /healthz, the join page and a fresh phone's socket answer within 1 s.
+
+The attacker connects from 127.0.0.2 (a second loopback address) or, behind the proxy, names itself in
+X-Forwarded-For; the honest phone connects from 127.0.0.1. Loopback only, bounded in count and time."""
+import socket
+import threading
+import time
+
+import pytest
+import requests
+import socketio
+import websocket
+
+from tests.support.server import ServerProcess
+
+ATTACKER = "127.0.0.2"
+CAP = 50            # the default MODERATOR_SOCKETS_PER_ADDRESS
+ATTEMPTS = 1000
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory):
+    srv = ServerProcess(tmp_path_factory.mktemp("sockets") / "instance", demo=True, address_limits=True).start()
+    yield srv
+    srv.stop()
+
+
+def engine_socket(srv, source=ATTACKER, headers=None):
+    """A bare Engine.IO WebSocket (what an attacker's script opens): the handshake, then nothing."""
+    sock = socket.create_connection(("127.0.0.1", srv.port), timeout=5, source_address=(source, 0))
+    try:
+        ws = websocket.create_connection(f"ws://127.0.0.1:{srv.port}/socket.io/?EIO=4&transport=websocket",
+                                         socket=sock, timeout=5, header=headers or [])
+    except Exception:
+        sock.close()
+        raise
+    assert ws.recv().startswith("0{")    # the Engine.IO OPEN packet: a real session exists on the server
+    return ws
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def phone_connects(srv, device="honest-phone"):
+    sio = socketio.Client(reconnection=False)
+    try:
+        sio.connect(srv.url, auth={"meeting": "DEMO", "device": device}, transports=["websocket"], wait_timeout=5)
+        return sio.connected
+    finally:
+        sio.disconnect()
+
+
+def test_one_address_holding_its_cap_does_not_lock_the_hall_out(hall):
+    held, refused = [], 0
+    start = time.perf_counter()
+    try:
+        for _ in range(ATTEMPTS):
+            try:
+                held.append(engine_socket(hall))
+            except websocket.WebSocketBadStatusException as e:
+                assert e.status_code == 503
+                refused += 1
+        attack_seconds = time.perf_counter() - start
+        assert len(held) == CAP and refused == ATTEMPTS - CAP, (len(held), refused)
+
+        # While the attacker holds its cap: the hall still gets in, quickly.
+        health, health_s = timed(lambda: requests.get(hall.url + "/healthz", timeout=5))
+        join, join_s = timed(lambda: requests.get(hall.url + "/j/DEMO", timeout=5))
+        phone, phone_s = timed(lambda: phone_connects(hall))
+        assert health.status_code == 200 and join.status_code == 200 and phone
+        assert max(health_s, join_s, phone_s) < 1.0, (health_s, join_s, phone_s)
+        # The refusal is cheap: a thousand took a few seconds on this 2-core machine, client and server included.
+        print(f"\nsockets held {len(held)}, refused {refused} in {attack_seconds:.2f} s; /healthz {health_s * 1000:.0f} ms,"
+              f" join page {join_s * 1000:.0f} ms, phone socket {phone_s * 1000:.0f} ms")
+    finally:
+        for ws in held:
+            ws.close()
+
+    # Closed sockets give their places back: the address may connect again.
+    deadline = time.time() + 5
+    while True:
+        try:
+            engine_socket(hall).close()
+            break
+        except websocket.WebSocketBadStatusException:
+            assert time.time() < deadline, "the cap did not come back after the sockets closed"
+            time.sleep(0.1)
+
+
+def test_the_cap_follows_the_forwarded_address_behind_the_proxy(tmp_path):
+    """Behind nginx (MODERATOR_PROXIES=1) every socket comes from nginx's address: the cap counts the phone's."""
+    srv = ServerProcess(tmp_path / "instance", demo=True, address_limits=True,
+                        env={"MODERATOR_PROXIES": "1", "MODERATOR_SOCKETS_PER_ADDRESS": "3"}).start()
+    held = []
+    try:
+        one = ["X-Forwarded-For: 127.0.0.5"]
+        held += [engine_socket(srv, source="127.0.0.1", headers=one) for _ in range(3)]
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            engine_socket(srv, source="127.0.0.1", headers=one)
+        assert refused.value.status_code == 503
+        assert "quá nhiều kết nối" in refused.value.resp_body.decode()
+        held.append(engine_socket(srv, source="127.0.0.1", headers=["X-Forwarded-For: 127.0.0.6"]))
+    finally:
+        for ws in held:
+            ws.close()
+        srv.stop()
+
+
+def health_probe(srv, stop: threading.Event, latencies: list):
+    while not stop.is_set():
+        _, seconds = timed(lambda: requests.get(srv.url + "/healthz", timeout=5))
+        latencies.append(seconds)
+        time.sleep(0.02)
+
+
+def test_a_client_flooding_socketio_messages_is_cut_off(hall):
+    sio = socketio.Client(reconnection=False)
+    sio.connect(hall.url, auth={"meeting": "DEMO", "device": "flooding-phone"}, transports=["websocket"],
+                wait_timeout=5)
+    stop, latencies = threading.Event(), []
+    probe = threading.Thread(target=health_probe, args=(hall, stop, latencies))
+    probe.start()
+    sent, start = 0, time.perf_counter()
+    try:
+        while sio.connected and sent < 20_000 and time.perf_counter() - start < 10:
+            try:
+                sio.emit("anything", {"n": sent})
+            except socketio.exceptions.BadNamespaceError:
+                break                                    # the server closed the connection
+            sent += 1
+        seconds = time.perf_counter() - start
+        deadline = time.time() + 5
+        while sio.connected and time.time() < deadline:
+            time.sleep(0.05)
+        assert not sio.connected, f"still connected after {sent} messages in {seconds:.2f} s"
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        probe.join()
+        if sio.connected:
+            sio.disconnect()
+    assert latencies and max(latencies) < 1.0, max(latencies)
+    print(f"\nflood: {sent} Socket.IO messages in {seconds:.2f} s ({sent / seconds:.0f}/s) before the cut-off;"
+          f" /healthz max {max(latencies) * 1000:.0f} ms over {len(latencies)} probes")
+
+
+@pytest.mark.parametrize("packet", ["3", "2", "6"], ids=["pong", "ping", "noop"])
+def test_a_client_flooding_engineio_packets_is_cut_off(hall, packet):
+    ws = engine_socket(hall, source="127.0.0.1")
+    stop, latencies = threading.Event(), []
+    probe = threading.Thread(target=health_probe, args=(hall, stop, latencies))
+    probe.start()
+    sent, start = 0, time.perf_counter()
+    try:
+        while sent < 20_000 and time.perf_counter() - start < 10:
+            try:
+                ws.send(packet)
+            except (websocket.WebSocketConnectionClosedException, OSError):
+                break
+            sent += 1
+        # The server's CLOSE ends the stream: reading returns the close (or fails) instead of waiting.
+        ws.settimeout(5)
+        closed = False
+        try:
+            while True:
+                frame = ws.recv()
+                if not frame:
+                    closed = True
+                    break
+        except (websocket.WebSocketConnectionClosedException, OSError):
+            closed = True
+        except websocket.WebSocketTimeoutException:
+            closed = False
+        seconds = time.perf_counter() - start
+    finally:
+        stop.set()
+        probe.join()
+        ws.close()
+    assert closed, f"{sent} packets sent and the connection is still open"
+    assert latencies and max(latencies) < 1.0, max(latencies)
+    print(f"\n{packet[:1]!r} flood: {sent} packets in {seconds:.2f} s; /healthz max {max(latencies) * 1000:.0f} ms")
