@@ -8,7 +8,7 @@ os.environ.setdefault("MODERATOR_ASYNC_MODE", "threading")
 import pytest  # noqa: E402
 
 from tests.support.services import drop_pg_database, pg_url_or_skip, redis_url_or_skip  # noqa: E402
-from tests.support.server import ServerProcess  # noqa: E402
+from tests.support.server import ONE_ADDRESS_HALL_CONFIG, ServerProcess  # noqa: E402
 
 pytest_plugins = ["tests.support.browser"]
 
@@ -21,7 +21,9 @@ def app(tmp_path, monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     from moderator import create_app
     from moderator.config import Config
-    app = create_app(Config(TESTING=True, ASYNC_MODE="threading"))
+    # The test client always comes from 127.0.0.1: a hall behind one NAT address, where the organiser raises the
+    # per-address limits (as tests/support/server.py does for the real server).
+    app = create_app(Config(TESTING=True, ASYNC_MODE="threading", **ONE_ADDRESS_HALL_CONFIG))
     return app
 
 

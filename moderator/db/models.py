@@ -42,6 +42,9 @@ class Meeting(Base):
     registration_note: Mapped[str] = mapped_column(String(300), default="")
     speaking_seconds: Mapped[int] = mapped_column(Integer, default=180)
     max_open_per_device: Mapped[int] = mapped_column(Integer, default=3)
+    # Per-address limits for this meeting; None = the installation's (MODERATOR_DEVICES_/OPEN_PER_ADDRESS).
+    max_devices_per_address: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_open_per_address: Mapped[int | None] = mapped_column(Integer, nullable=True)
     jurisdiction_note: Mapped[str] = mapped_column(Text, default="")
     doc_format: Mapped[str] = mapped_column(String(10), default="party")
     doc_number: Mapped[str] = mapped_column(String(40), default="")
@@ -121,6 +124,7 @@ class Request(Base):
         UniqueConstraint("meeting_id", "ticket", name="uq_request_ticket"),
         UniqueConstraint("meeting_id", "idempotency_key", name="uq_request_idempotency"),
         Index("ix_request_meeting_status", "meeting_id", "status"),
+        Index("ix_request_meeting_source", "meeting_id", "source_hash"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
@@ -145,6 +149,10 @@ class Request(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("request.id", ondelete="SET NULL"), nullable=True)
     device_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # The network address it came from, as a keyed hash (never the address: personal data), for the per-address
+    # limits and the chair's quarantine of a burst from one source (domain/floods.py).
+    source_hash: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    quarantined: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     called_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -18,7 +18,7 @@ from . import views
 
 # Columns never shown in the audit view (the UnitOfWork already leaves phone and address out of its rows;
 # this is a second fence for rows written by other paths).
-_HIDDEN = {"phone", "address", "device_hash", "idempotency_key", "updated_at", "created_at", "meeting_id", "id"}
+_HIDDEN = {"phone", "address", "device_hash", "idempotency_key", "source_hash", "updated_at", "created_at", "meeting_id", "id"}
 def local_tz():
     """The meeting's clock: planned start and end are hall time."""
     return localtime.TZ

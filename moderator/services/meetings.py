@@ -158,7 +158,7 @@ def set_conclusion(rt, code, actor: Actor, text: str) -> None:
 
 UNDOABLE = {"accept", "decline", "to_writing", "forward", "flag_complaint", "defer", "requeue", "reorder",
             "merge", "assign_answer", "call", "start", "pause", "resume", "extend", "end", "message",
-            "registration", "programme", "answer_written"}
+            "registration", "programme", "answer_written", "quarantine", "release"}
 
 
 def undo_last(rt, code, actor: Actor) -> str:

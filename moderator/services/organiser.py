@@ -20,7 +20,8 @@ from .uow import Actor, UnitOfWork
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 SETTINGS = ["title", "organiser", "parent_body", "venue", "place_name", "date", "planned_start", "planned_end",
-            "speaking_seconds", "max_open_per_device", "jurisdiction_note", "registration_note", "doc_format",
+            "speaking_seconds", "max_open_per_device", "max_devices_per_address", "max_open_per_address",
+            "jurisdiction_note", "registration_note", "doc_format",
             "doc_number", "signatories", "decline_reasons", "retention_days", "results_hide_names"]
 
 
@@ -40,6 +41,8 @@ class MeetingSettings:
     planned_end: str = "11:30"
     speaking_seconds: int = 180
     max_open_per_device: int = 3
+    max_devices_per_address: int | None = None     # None: the installation's MODERATOR_DEVICES_PER_ADDRESS
+    max_open_per_address: int | None = None        # None: the installation's MODERATOR_OPEN_PER_ADDRESS
     jurisdiction_note: str = ""
     doc_format: str = "party"
     doc_number: str = ""
@@ -76,6 +79,11 @@ def validate_settings(st: MeetingSettings) -> MeetingSettings:
         _bad("speaking_range", "Thời gian mỗi lượt phát biểu phải từ 30 giây đến 30 phút.", "speaking_seconds")
     if not 1 <= int(st.max_open_per_device) <= 20:
         _bad("max_open_range", "Số ý kiến đang chờ trên mỗi điện thoại phải từ 1 đến 20.", "max_open_per_device")
+    for name in ("max_devices_per_address", "max_open_per_address"):
+        value = getattr(st, name)
+        if value is not None and not 1 <= int(value) <= 100_000:
+            raise DomainError("per_address_range",
+                              "Giới hạn theo địa chỉ mạng phải từ 1 đến 100000 (để trống: dùng mặc định).", field=name)
     if not 1 <= int(st.retention_days) <= 3650:
         _bad("retention_range", "Thời hạn lưu thông tin liên hệ phải từ 1 đến 3650 ngày.", "retention_days")
     if st.doc_format not in ("party", "state"):

@@ -71,7 +71,7 @@ def erase_person(rt, actor: Actor, code: str, who: str) -> list[int]:
             uow.track(r)
             r.full_name, r.phone, r.address = ERASED_NAME, None, None
             r.locality = r.organization = r.position = r.seat = ""
-            r.device_hash, r.contact_purged_at = None, now
+            r.device_hash, r.source_hash, r.contact_purged_at = None, None, now
         # Earlier audit rows hold request snapshots (never phone or address, but the name): scrub it there too.
         for a in uow.session.scalars(select(AuditLog).where(AuditLog.meeting_id == uow.meeting.id)):
             changed = False

@@ -12,7 +12,8 @@ from ..domain.enums import AnswerMode, Jurisdiction, Role, Source, Status, Submi
 from ..domain.errors import Conflict, DomainError, PermissionDenied
 from ..domain.phone import normalize_phone
 from ..domain.roles import require
-from ..domain.states import WAITING, transition
+from ..domain.floods import SourceLimits, check_source, source_tag
+from ..domain.states import OPEN_STATES, WAITING, transition
 from .uow import Actor, UnitOfWork
 
 
@@ -84,6 +85,8 @@ def submit(rt, code: str, actor: Actor, data: NewRequest) -> tuple[Request, bool
             if actor.device_hash and open_count >= m.max_open_per_device:
                 raise DomainError("too_many_open", "Mỗi điện thoại chỉ gửi tối đa %(limit)s ý kiến đang chờ.",
                                   limit=m.max_open_per_device)
+            if actor.source_hash:
+                _check_source(uow, actor, rt.config)
         phone = normalize_phone(data.phone) if data.phone else None
         _check_field(uow, data.field_id)
         _check_unit(uow, data.unit_id)
@@ -97,10 +100,24 @@ def submit(rt, code: str, actor: Actor, data: NewRequest) -> tuple[Request, bool
             field_id=data.field_id, content=data.content.strip(), wants_to_speak=data.wants_to_speak,
             jurisdiction=data.jurisdiction.value if data.jurisdiction else None, source=data.source.value,
             status=Status.SUBMITTED.value, device_hash=actor.device_hash,
+            source_hash=None if staff_entry else actor.source_hash,
             idempotency_key=data.idempotency_key, consent_at=utcnow() if data.consent else None,
             unit_id=data.unit_id or _default_unit(uow, data.field_id), prepared_answer=data.prepared_answer))
         uow.target = f"request:{req.id}"
     return req, True
+
+
+def _check_source(uow: UnitOfWork, actor: Actor, config) -> None:
+    """Per-address limits (domain/floods.py), counted under the meeting's write lock so racing submissions from
+    one address cannot all slip past."""
+    m = uow.meeting
+    limits = SourceLimits.of(m.max_devices_per_address, m.max_open_per_address,
+                             getattr(config, "DEVICES_PER_ADDRESS", 10), getattr(config, "OPEN_PER_ADDRESS", 20))
+    from_source = (Request.meeting_id == m.id, Request.source_hash == actor.source_hash)
+    open_count = uow.session.scalar(select(func.count()).select_from(Request).where(
+        *from_source, Request.status.in_([s.value for s in OPEN_STATES])))
+    devices = set(uow.session.scalars(select(Request.device_hash).where(*from_source).distinct()))
+    check_source(limits, open_count, len(devices - {actor.device_hash}), actor.device_hash in devices)
 
 
 def _default_unit(uow, field_id):
@@ -188,6 +205,7 @@ def _renumber(uow: UnitOfWork, order: list[int]) -> None:
 
 def accept(uow: UnitOfWork, req: Request, priority: bool = False) -> None:
     _apply(uow, req, "accept")
+    req.quarantined = False   # accepting one out of quarantine is the chair's call
     req.accepted_at = utcnow()
     req.priority = priority
     req.status_reason = ""
@@ -255,6 +273,37 @@ def decide_in(uow: UnitOfWork, req: Request, d: Decision) -> None:
             req.priority = False
         return
     raise DomainError("unknown_action", "Thao tác không hợp lệ.", action=d.action)
+
+
+def quarantine_source(rt, code, actor: Actor, request_id: int) -> list[Request]:
+    """One action for a burst: every new request from the same source as this one leaves the inbox. They stay
+    open (and count against the source's limits); `release_source` or undo brings them back."""
+    return _set_quarantine(rt, code, actor, request_id, True)
+
+
+def release_source(rt, code, actor: Actor, request_id: int) -> list[Request]:
+    return _set_quarantine(rt, code, actor, request_id, False)
+
+
+def _set_quarantine(rt, code, actor: Actor, request_id: int, quarantined: bool) -> list[Request]:
+    require(actor.role, "request.decide")
+    action = "quarantine" if quarantined else "release"
+    with UnitOfWork(rt, code, actor, action, f"request:{request_id}") as uow:
+        req = uow.request(request_id, lock=False)
+        if not req.source_hash:
+            raise DomainError("no_source", "Phiếu số %(ticket)s không gửi từ điện thoại nên không có nguồn để cách ly.",
+                              ticket=req.ticket)
+        rows = uow.requests_where(Request.source_hash == req.source_hash, Request.status == Status.SUBMITTED.value,
+                                  Request.quarantined.is_(not quarantined))
+        if not rows and quarantined:
+            raise DomainError("nothing_to_quarantine", "Không còn ý kiến mới nào từ nguồn này để cách ly.")
+        if not rows:
+            raise DomainError("nothing_to_release", "Không có ý kiến nào từ nguồn này đang bị cách ly.")
+        for r in rows:
+            uow.track(r)
+            r.quarantined = quarantined
+        uow.audit_extra[action] = {"source": source_tag(req.source_hash), "tickets": sorted(r.ticket for r in rows)}
+    return rows
 
 
 def reorder(rt, code, actor: Actor, order: list[int], expected_version: int) -> None:

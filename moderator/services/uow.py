@@ -20,7 +20,7 @@ from ..domain.enums import Role
 from ..domain.errors import NotFound
 
 # Columns never copied into the audit log (personal data stays in one place, where purge can erase it).
-_PRIVATE = {"phone", "address", "device_hash", "idempotency_key"}
+_PRIVATE = {"phone", "address", "device_hash", "idempotency_key", "source_hash"}
 _MEETING_AUDIT = ["status", "registration_open", "registration_note", "message", "current_step", "floor_request_id",
                   "floor_state", "floor_started_at_ms", "floor_ends_at_ms", "floor_remaining_ms", "speaking_seconds",
                   "title", "conclusion"]
@@ -33,6 +33,7 @@ class Actor:
     unit_id: int | None = None
     device_hash: str | None = None
     meeting_id: int | None = None
+    source_hash: str | None = None      # the caller's network address, keyed-hashed (web/auth.py source_hash)
 
     @property
     def label(self) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from ..db.models import Field, Meeting, ProgrammeStep, Request, Unit
 from ..domain import queue as queue_rules
 from ..domain.enums import Status
+from ..domain.floods import BURST, source_tag
 from ..domain.states import OPEN_STATES, STATUS_LABELS_VI
 
 PUBLIC_NEXT = 5
@@ -84,7 +85,9 @@ def unit_request(r: Request, names: Names) -> dict:
 
 def staff_request(r: Request, names: Names) -> dict:
     d = {c.key: getattr(r, c.key) for c in Request.__table__.columns if c.key not in ("device_hash",
-                                                                                          "idempotency_key")}
+                                                                                          "idempotency_key",
+                                                                                          "source_hash")}
+    d["source_tag"] = source_tag(r.source_hash)
     for k, v in list(d.items()):
         if hasattr(v, "isoformat"):
             d[k] = v.isoformat()
@@ -120,6 +123,7 @@ def meeting_staff(m: Meeting, steps, units, fields) -> dict:
     d = meeting_public(m, steps)
     d.update({"id": m.id, "version": m.version, "floor": _floor(m), "doc_format": m.doc_format,
               "decline_reasons": m.decline_reasons or [], "max_open_per_device": m.max_open_per_device,
+              "burst_size": BURST,
               "conclusion": m.conclusion, "opened_at": iso(m.opened_at), "closed_at": iso(m.closed_at),
               "steps_detail": [{"position": s.position, "title": s.title, "started_at": iso(s.started_at)}
                                for s in steps],

@@ -101,6 +101,10 @@ def parse_int(value: str, fld: str) -> int:
         raise DomainError("int_invalid", "Cần một số nguyên.", field=fld)
 
 
+def parse_optional_int(value: str, fld: str) -> int | None:
+    return parse_int(value, fld) if (value or "").strip() else None
+
+
 def base_url() -> str:
     return current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
 
@@ -261,6 +265,8 @@ def settings(code):
             planned_start=f.get("planned_start", "").strip(), planned_end=f.get("planned_end", "").strip(),
             speaking_seconds=parse_int(f.get("speaking_seconds", ""), "speaking_seconds"),
             max_open_per_device=parse_int(f.get("max_open_per_device", ""), "max_open_per_device"),
+            max_devices_per_address=parse_optional_int(f.get("max_devices_per_address", ""), "max_devices_per_address"),
+            max_open_per_address=parse_optional_int(f.get("max_open_per_address", ""), "max_open_per_address"),
             jurisdiction_note=f.get("jurisdiction_note", ""), doc_format=f.get("doc_format", ""),
             doc_number=f.get("doc_number", ""), signatories=_signatories(f),
             decline_reasons=(f.get("decline_reasons", "") or "").splitlines(),

@@ -149,6 +149,24 @@ def decide(code, request_id, action, body: sc.DecisionBody):
     return {"ok": True}
 
 
+@operation("/meetings/<code>/sources/<int:request_id>/quarantine", "POST",
+           summary="Quarantine a burst: every new request from the same source (network address) as this one "
+                   "leaves the inbox", roles="chair, organiser", tags=["chair"])
+def quarantine_source(code, request_id):
+    m, a = actor(code)
+    rows = reqs.quarantine_source(rt(), code, a, request_id)
+    return {"ok": True, "tickets": sorted(r.ticket for r in rows)}
+
+
+@operation("/meetings/<code>/sources/<int:request_id>/release", "POST",
+           summary="Bring the quarantined requests from this request's source back to the inbox",
+           roles="chair, organiser", tags=["chair"])
+def release_source(code, request_id):
+    m, a = actor(code)
+    rows = reqs.release_source(rt(), code, a, request_id)
+    return {"ok": True, "tickets": sorted(r.ticket for r in rows)}
+
+
 @operation("/meetings/<code>/queue", "PUT", body=sc.ReorderBody,
            summary="Reorder the whole queue (refused with 409 if the version is stale)", roles="chair, organiser",
            tags=["chair"])

@@ -169,8 +169,15 @@ def actor_for(meeting: Meeting, key: str | None = None, device: str | None = Non
     tok = device if device is not None else device_token()
     dh = device_hash(tok)
     if dh:
-        return Actor(Role.DELEGATE, f"dev{dh[:8]}", device_hash=dh, meeting_id=meeting.id)
-    return Actor(Role.ANONYMOUS, "", meeting_id=meeting.id)
+        return Actor(Role.DELEGATE, f"dev{dh[:8]}", device_hash=dh, meeting_id=meeting.id, source_hash=source_hash())
+    return Actor(Role.ANONYMOUS, "", meeting_id=meeting.id, source_hash=source_hash())
+
+
+def source_hash() -> str:
+    """The caller's address (the phone's, behind a trusted proxy) as a keyed hash: grouping and per-address
+    limits need only equality, and a plain hash of an IPv4 address is reversed by trying them all."""
+    address = (request.remote_addr or "?").encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), address, hashlib.sha256).hexdigest()[:32]
 
 
 def csrf_token() -> str:

@@ -12,14 +12,19 @@ Per process: behind nginx each worker sees a share of an address's connections (
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
 
+from ..domain.labels import N_
+
 SOCKET_PATH = "/socket.io"
 
-REFUSED_BODY = ('{"error": {"code": "too_many_sockets", "message": "Có quá nhiều kết nối từ cùng một địa chỉ mạng; '
-                'vui lòng thử lại sau."}}').encode()
+# Read by no one in the hall (the Socket.IO client only sees a failed connect and retries), but it says why.
+REFUSED_MESSAGE = N_("Có quá nhiều kết nối từ cùng một địa chỉ mạng; vui lòng thử lại sau.")
+REFUSED_BODY = json.dumps({"error": {"code": "too_many_sockets", "message": REFUSED_MESSAGE}},
+                          ensure_ascii=False).encode()
 
 
 class PacketBudget:

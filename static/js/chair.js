@@ -69,7 +69,8 @@
     end: "Kết thúc lượt", message: "Thông báo lên màn hình", registration: "Đăng ký phát biểu",
     programme: "Chuyển bước chương trình", answer_written: "Đã trả lời bằng văn bản", undo: "Hoàn tác",
     submit: "Gửi ý kiến", edit_own: "Sửa ý kiến", withdraw: "Rút ý kiến", unit_answer: "Đơn vị trả lời",
-    close: "Bế mạc", create_key: "Tạo liên kết", revoke_key: "Thu hồi liên kết", create_meeting: "Tạo hội nghị"
+    close: "Bế mạc", create_key: "Tạo liên kết", revoke_key: "Thu hồi liên kết", create_meeting: "Tạo hội nghị",
+    quarantine: "Cách ly ý kiến cùng nguồn", release: "Bỏ cách ly"
   };
   function tl(map, key) { return key && map[key] ? T(map[key]) : (key || ""); }
 
@@ -244,12 +245,61 @@
     return JSON.stringify([r, S.selected === r.id, cosigners(r.id).map(function (c) { return c.id + c.name; }), extra]);
   }
 
+  /* New requests from one source (network address, as a short tag from the server): many at once is a burst,
+     which one button quarantines (out of the inbox, still open, undoable). The threshold is domain/floods.py's. */
+  function bySource(items) {
+    var groups = {};
+    items.forEach(function (r) {
+      if (r.source_tag) (groups[r.source_tag] = groups[r.source_tag] || []).push(r);
+    });
+    return groups;
+  }
+  function burstSize() { return S.meeting && S.meeting.burst_size || 5; }
+
+  function renderBursts(groups) {
+    var tags = Object.keys(groups).filter(function (t) { return groups[t].length >= burstSize(); });
+    tags.sort(function (a, b) { return groups[b].length - groups[a].length; });
+    Live.fill($("ch-bursts"), tags.map(function (tag) {
+      var rs = groups[tag].slice().sort(byTicket);
+      return el("li", { class: "ch-burst alert alert-warn", "data-source": tag, "data-count": rs.length },
+        el("span", { class: "ch-burst-text" }, T("{n} ý kiến mới gửi từ cùng một nguồn (mạng {tag}): #{first} … #{last}", {
+          n: rs.length, tag: tag, first: rs[0].ticket, last: rs[rs.length - 1].ticket })),
+        btn(T("Cách ly cả nhóm"), function () {
+          act("POST", "/sources/" + rs[0].id + "/quarantine", null,
+              T("Đã cách ly {n} ý kiến cùng nguồn. Bấm Hoàn tác (Z) nếu nhầm.", { n: rs.length }));
+        }, "btn-danger ch-quarantine"));
+    }));
+  }
+
+  function renderQuarantine() {
+    var groups = bySource(all().filter(function (r) { return r.status === "submitted" && r.quarantined; }));
+    var tags = Object.keys(groups).sort();
+    var total = 0;
+    Live.fill($("ch-quarantined"), tags.map(function (tag) {
+      var rs = groups[tag].slice().sort(byTicket);
+      total += rs.length;
+      return el("li", { class: "ch-quarantined-group", "data-source": tag, "data-count": rs.length },
+        el("span", null, T("{n} ý kiến từ nguồn (mạng {tag}):", { n: rs.length, tag: tag }) + " " +
+           rs.map(function (r) { return "#" + r.ticket; }).join(", ")),
+        btn(T("Đưa trở lại hộp ý kiến mới"), function () {
+          act("POST", "/sources/" + rs[0].id + "/release", null, T("Đã đưa {n} ý kiến trở lại hộp ý kiến mới.", { n: rs.length }));
+        }, "ch-release"));
+    }));
+    $("ch-quarantined-count").textContent = String(total);
+    $("ch-quarantine-box").hidden = total === 0;
+  }
+
   function renderInbox() {
     var list = $("ch-inbox");
-    var items = all().filter(function (r) { return r.status === "submitted" && matches(r); }).sort(byTicket);
+    var fresh = all().filter(function (r) { return r.status === "submitted" && !r.quarantined; });
+    var groups = bySource(fresh);
+    renderBursts(groups);
+    var items = fresh.filter(matches).sort(byTicket);
     keyedFill(list, items.map(function (r) {
-      return { key: "r" + r.id, sig: sigOf(r), build: function () { return selectable(el("li", { class: "ch-card ch-src-" + r.source },
+      var burst = r.source_tag && groups[r.source_tag].length >= burstSize() ? groups[r.source_tag].length : 0;
+      return { key: "r" + r.id, sig: sigOf(r, burst), build: function () { return selectable(el("li", { class: "ch-card ch-src-" + r.source },
         cardHead(r), cardMeta(r),
+        burst ? el("div", { class: "ch-meta" }, badge("badge-warn ch-burst-badge", T("Cùng nguồn với {n} ý kiến mới", { n: burst }))) : null,
         el("div", { class: "ch-actions" },
           btn(T("Xếp lượt"), function () { decide(r, "accept", {}); }, "btn-primary ch-accept"),
           btn(T("Ưu tiên"), function () { decide(r, "accept", { priority: true }); }, "ch-priority",
@@ -459,6 +509,7 @@
     renderFloor();
     renderDone();
     renderComplaints();
+    renderQuarantine();
     renderSuggestions();
     renderForecast();
     root.setAttribute("data-version", String(conn.version("staff")));

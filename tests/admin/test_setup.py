@@ -187,3 +187,33 @@ def test_programme_edited_before_the_meeting_only(client, rt):
         steps = s.scalars(select(ProgrammeStep.title).where(ProgrammeStep.meeting_id == mid)
                           .order_by(ProgrammeStep.position)).all()
     assert steps == ["Khai mạc", "Đối thoại", "Bế mạc"]
+
+
+def test_per_address_limits_set_per_meeting_behind_a_nat(client, rt, monkeypatch):
+    """Behind a NAT the whole hall shares one address: the organiser raises the per-address limits of one meeting
+    (empty = the installation's defaults, MODERATOR_DEVICES_PER_ADDRESS / MODERATOR_OPEN_PER_ADDRESS)."""
+    csrf = login(client, rt)
+    nat, plain = create(client, csrf, title="Hội trường dùng chung mạng"), create(client, csrf, title="Hội nghị khác")
+    form = {"csrf_token": csrf, "title": "Hội trường dùng chung mạng", "planned_start": "07:30",
+            "planned_end": "11:30", "speaking_seconds": "180", "max_open_per_device": "3", "doc_format": "party",
+            "retention_days": "90", "max_devices_per_address": "15", "max_open_per_address": "40"}
+    for bad in ("0", "abc", "100001"):
+        r = client.post(f"/admin/meetings/{nat}/settings", data=form | {"max_devices_per_address": bad})
+        assert r.status_code == 400, bad
+    assert "Giới hạn theo địa chỉ mạng phải từ 1 đến 100000" in r.get_data(as_text=True)
+    with rt.read() as s:
+        assert s.scalars(select(Meeting).where(Meeting.code == nat)).one().max_devices_per_address is None
+    assert client.post(f"/admin/meetings/{nat}/settings", data=form).status_code == 303
+    page = client.get(f"/admin/meetings/{nat}").get_data(as_text=True)
+    assert 'name="max_devices_per_address" type="number" min="1" max="100000" value="15"' in page
+
+    body = {"full_name": "Đại biểu", "phone": "0912345678", "address": "Xóm 1", "content": "Ý kiến", "consent": True}
+    client.post("/admin/logout", data={"csrf_token": csrf})
+    client.delete_cookie("session")
+
+    def file(code, i):
+        return client.post(f"/api/v1/meetings/{code}/requests", headers={"X-Device-Token": f"{code}-phone-{i}"},
+                           json=body).status_code
+    monkeypatch.setattr(rt.config, "DEVICES_PER_ADDRESS", 10)    # the installation default (config.py)
+    assert [file(nat, i) for i in range(16)] == [201] * 15 + [429]
+    assert [file(plain, i) for i in range(11)] == [201] * 10 + [429]

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from moderator.domain.phone import normalize_phone
+from tests.support.server import ONE_ADDRESS_HALL_CONFIG
 
 from .conftest import BAD_PHONES, GOOD_PHONES
 
@@ -23,7 +24,7 @@ def app(tmp_path_factory):
     try:
         from moderator import create_app
         from moderator.config import Config
-        yield create_app(Config(TESTING=True, ASYNC_MODE="threading"))
+        yield create_app(Config(TESTING=True, ASYNC_MODE="threading", **ONE_ADDRESS_HALL_CONFIG))
     finally:
         for k, v in saved.items():
             if v is None:

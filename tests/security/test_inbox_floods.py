@@ -1,0 +1,81 @@
+"""One address cannot fill the chair's inbox (real server, default limits): 200 requests from one address, each with
+a fresh device token, do not all reach the chair; a phone on another address of the hall is not affected."""
+import http.client
+import json
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from tests.support.server import ServerProcess
+
+DEVICES_PER_ADDRESS, OPEN_PER_ADDRESS = 10, 20      # the defaults (config.py, README)
+BODY = {"kind": "citizen", "full_name": "Kẻ Gửi Dồn", "phone": "0912345678", "address": "Xóm 3",
+        "content": "Đề nghị lắp đèn đường.", "consent": True}
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory):
+    srv = ServerProcess(tmp_path_factory.mktemp("inbox") / "instance", demo=True, address_limits=True).start()
+    yield srv
+    srv.stop()
+
+
+def file_from(srv, device: str, source: str = "127.0.0.1") -> tuple[int, dict]:
+    """POST a request over a connection from `source` (a loopback address: each stands for one phone's LAN address)."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=20, source_address=(source, 0))
+    try:
+        conn.request("POST", "/api/v1/meetings/DEMO/requests", body=json.dumps(BODY).encode(),
+                     headers={"Content-Type": "application/json", "X-Device-Token": device})
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"{}")
+    finally:
+        conn.close()
+
+
+def phone_requests_seen_by_the_chair(srv) -> list[dict]:
+    staff = srv.api("GET", "/meetings/DEMO/staff", role="chair").json()
+    return [r for r in staff["requests"] if r["source"] == "phone" and r["status"] == "submitted"]
+
+
+def test_two_hundred_fresh_devices_from_one_address_do_not_all_reach_the_chair(hall):
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(lambda i: file_from(hall, f"fresh-{i}-{secrets.token_hex(8)}"), range(200)))
+    codes = [status for status, _ in results]
+    assert codes.count(201) == DEVICES_PER_ADDRESS and codes.count(429) == 200 - DEVICES_PER_ADDRESS, \
+        {c: codes.count(c) for c in set(codes)}
+    refusal = next(body for status, body in results if status == 429)["error"]
+    assert refusal["code"] == "too_many_devices_from_source"
+    assert "quá nhiều điện thoại gửi ý kiến từ cùng một mạng (tối đa 10)" in refusal["message"]
+    seen = phone_requests_seen_by_the_chair(hall)
+    assert len(seen) == DEVICES_PER_ADDRESS
+    assert len({r["source_tag"] for r in seen}) == 1                     # the chair can tell they share a source
+    assert all("127.0.0.1" not in json.dumps(r) for r in seen)           # only a keyed hash of the address is kept
+
+    # Still refused once the burst is over: the limit counts devices, not a rate.
+    status, body = file_from(hall, "one-more-fresh-device")
+    assert status == 429 and body["error"]["code"] == "too_many_devices_from_source"
+
+    # A phone on another LAN address of the hall files as usual.
+    status, body = file_from(hall, "honest-phone-on-its-own-address", source="127.0.0.2")
+    assert status == 201, body
+    assert len(phone_requests_seen_by_the_chair(hall)) == DEVICES_PER_ADDRESS + 1
+
+
+def test_open_requests_per_address_are_capped_below_the_devices_share(hall):
+    """Devices that got in may file up to 3 each, but the address as a whole stops at OPEN_PER_ADDRESS open."""
+    source = "127.0.0.3"
+    tokens = [f"nat-phone-{i}-{secrets.token_hex(6)}" for i in range(DEVICES_PER_ADDRESS)]
+    codes = [file_from(hall, tok, source)[0] for _ in range(3) for tok in tokens]
+    assert codes.count(201) == OPEN_PER_ADDRESS, codes
+    status, body = file_from(hall, tokens[-1], source)
+    assert status == 429 and body["error"]["code"] == "too_many_open_from_source"
+    assert "tối đa 20" in body["error"]["message"]
+    # Withdrawing one frees a place: the limit counts open requests, not requests ever filed.
+    mine = requests.get(hall.url + "/api/v1/meetings/DEMO/mine", headers={"X-Device-Token": tokens[0]},
+                        timeout=10).json()["requests"]
+    r = requests.post(hall.url + f"/api/v1/meetings/DEMO/mine/{mine[0]['id']}/withdraw",
+                      headers={"X-Device-Token": tokens[0]}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert file_from(hall, tokens[0], source)[0] == 201
