@@ -3,7 +3,10 @@ per connection.
 
 * The cap is checked by a WSGI middleware in front of Engine.IO: a new connection (a handshake, no `sid`) from an
   address that already holds its cap gets a short 503 before Engine.IO creates anything. Open connections are
-  counted on Engine.IO's own connect and disconnect events, so polling and WebSocket sessions count alike.
+  counted on Engine.IO's own connect and disconnect events, so polling and WebSocket sessions count alike; the
+  connect event checks the cap again under a lock, so handshakes racing past the middleware cannot overshoot it.
+* New connections per address are also rate-limited (twice the cap per 10 s: a whole NAT hall reconnecting after
+  a Wi-Fi drop fits), so a script that connects, gets cut off and reconnects in a loop is refused with a 429.
 * Clients send nothing over the socket but the Socket.IO connect, the upgrade probe and a pong every
   `ping_interval`: every Engine.IO packet (messages, pongs, anything) spends from a token bucket, and a connection
   that empties it is closed on the spot.
@@ -16,8 +19,10 @@ import json
 import threading
 import time
 from collections import Counter
+from urllib.parse import parse_qs
 
 from ..domain.labels import N_
+from .ratelimit import RateLimiter, TooMany
 
 SOCKET_PATH = "/socket.io"
 
@@ -25,6 +30,18 @@ SOCKET_PATH = "/socket.io"
 REFUSED_MESSAGE = N_("Có quá nhiều kết nối từ cùng một địa chỉ mạng; vui lòng thử lại sau.")
 REFUSED_BODY = json.dumps({"error": {"code": "too_many_sockets", "message": REFUSED_MESSAGE}},
                           ensure_ascii=False).encode()
+HANDSHAKE_WINDOW_SECONDS = 10.0
+
+
+def _session_of(environ) -> str | None:
+    """The Engine.IO session a request belongs to, read as Engine.IO reads it; None for a new connection."""
+    return parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
+
+
+def _refuse(start_response, status: str, retry_after: int):
+    start_response(status, [("Content-Type", "application/json; charset=utf-8"), ("Retry-After", str(retry_after)),
+                            ("Content-Length", str(len(REFUSED_BODY))), ("Connection", "close")])
+    return [REFUSED_BODY]
 
 
 class PacketBudget:
@@ -52,21 +69,20 @@ class SocketGuard:
         self.packet_burst = packet_burst
         self.open_by_address: Counter[str] = Counter()
         self.address_of: dict[str, str] = {}     # engine.io sid -> address
-        self.refused = 0                          # handshakes refused for the cap (for the docs' figures)
-        self.cut_off = 0                          # connections closed for flooding
+        self.handshakes = RateLimiter(HANDSHAKE_WINDOW_SECONDS)
         self._lock = threading.Lock()
 
     # -- the WSGI side: refuse before Engine.IO does any work ----------------------------------------------------
     def middleware(self, wsgi_app):
         def guarded(environ, start_response):
-            if environ.get("PATH_INFO", "").startswith(SOCKET_PATH) and "sid=" not in environ.get("QUERY_STRING", ""):
+            if environ.get("PATH_INFO", "").startswith(SOCKET_PATH) and not _session_of(environ):
                 address = environ.get("REMOTE_ADDR") or "?"
                 if self.open_by_address[address] >= self.per_address:
-                    self.refused += 1
-                    start_response("503 Service Unavailable", [
-                        ("Content-Type", "application/json; charset=utf-8"), ("Retry-After", "30"),
-                        ("Content-Length", str(len(REFUSED_BODY))), ("Connection", "close")])
-                    return [REFUSED_BODY]
+                    return _refuse(start_response, "503 Service Unavailable", 30)
+                try:
+                    self.handshakes.hit(address, 2 * self.per_address)
+                except TooMany:
+                    return _refuse(start_response, "429 Too Many Requests", int(HANDSHAKE_WINDOW_SECONDS))
             return wsgi_app(environ, start_response)
         return guarded
 
@@ -76,27 +92,38 @@ class SocketGuard:
         on_connect, on_disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
 
         def connect(sid, environ):
-            accepted = on_connect(sid, environ)
+            address = environ.get("REMOTE_ADDR") or "?"
+            with self._lock:      # the middleware's check, again, counted at once: racing handshakes cannot overshoot
+                if self.open_by_address[address] >= self.per_address:
+                    return False
+                self.open_by_address[address] += 1
+                self.address_of[sid] = address
+            try:
+                accepted = on_connect(sid, environ)
+            except BaseException:
+                self._forget(sid)
+                raise
             if accepted is None or accepted is True:
-                address = environ.get("REMOTE_ADDR") or "?"
-                with self._lock:
-                    self.address_of[sid] = address
-                    self.open_by_address[address] += 1
                 engine_socket = eio.sockets.get(sid)
                 if engine_socket is not None:
                     self._meter(engine_socket)
+            else:
+                self._forget(sid)
             return accepted
 
         def disconnect(sid, reason=None):
-            with self._lock:
-                address = self.address_of.pop(sid, None)
-                if address is not None:
-                    self.open_by_address[address] -= 1
-                    if self.open_by_address[address] <= 0:
-                        del self.open_by_address[address]
+            self._forget(sid)
             return on_disconnect(sid, reason)
 
         eio.handlers["connect"], eio.handlers["disconnect"] = connect, disconnect
+
+    def _forget(self, sid: str) -> None:
+        with self._lock:
+            address = self.address_of.pop(sid, None)
+            if address is not None:
+                self.open_by_address[address] -= 1
+                if self.open_by_address[address] <= 0:
+                    del self.open_by_address[address]
 
     def _meter(self, engine_socket) -> None:
         """Every packet the client sends goes through Socket.receive: spend from this connection's budget first."""
@@ -106,7 +133,6 @@ class SocketGuard:
 
         def metered_receive(pkt):
             if not budget.spend():
-                self.cut_off += 1
                 engine_socket.close(wait=False, abort=True)
                 raise exceptions.SocketIsClosedError()   # ends the WebSocket read loop / the polling POST
             return receive(pkt)

@@ -183,3 +183,42 @@ def test_a_client_flooding_engineio_packets_is_cut_off(hall, packet):
     assert closed, f"{sent} packets sent and the connection is still open"
     assert latencies and max(latencies) < 1.0, max(latencies)
     print(f"\n{packet[:1]!r} flood: {sent} packets in {seconds:.2f} s; /healthz max {max(latencies) * 1000:.0f} ms")
+
+
+def test_racing_handshakes_cannot_overshoot_the_cap(hall):
+    """Fifty threads opening sockets at once from one address: the cap holds exactly."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_):
+        try:
+            return engine_socket(hall, source="127.0.0.4")
+        except websocket.WebSocketBadStatusException as e:
+            assert e.status_code in (401, 429, 503)
+            return None
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(attempt, range(3 * CAP)))
+    held = [ws for ws in results if ws is not None]
+    try:
+        assert len(held) <= CAP, len(held)
+        assert len(held) >= CAP // 2, len(held)      # and the address did get its share
+    finally:
+        for ws in held:
+            ws.close()
+
+
+def test_a_reconnect_loop_is_refused_and_the_hall_is_not(hall):
+    """Connect, close, connect again as fast as possible: after twice the cap in 10 s, 429 until the window moves."""
+    statuses, start = [], time.perf_counter()
+    for _ in range(4 * CAP):
+        try:
+            engine_socket(hall, source="127.0.0.6").close()
+            statuses.append(101)
+        except websocket.WebSocketBadStatusException as e:
+            statuses.append(e.status_code)
+    seconds = time.perf_counter() - start
+    assert statuses.count(101) == 2 * CAP and statuses.count(429) == 2 * CAP, \
+        {s: statuses.count(s) for s in set(statuses)}
+    health, health_s = timed(lambda: requests.get(hall.url + "/healthz", timeout=5))
+    phone, phone_s = timed(lambda: phone_connects(hall, "phone-beside-the-loop"))
+    assert health.status_code == 200 and phone and max(health_s, phone_s) < 1.0
+    print(f"\nreconnect loop: {len(statuses)} handshakes in {seconds:.2f} s, {statuses.count(429)} refused (429)")
