@@ -72,7 +72,12 @@ def _serve(args) -> int:
     print(f"Moderator đang chạy tại / running at http://{args.host}:{args.port} ({socketio.async_mode})", flush=True)
     kwargs = {"host": args.host, "port": args.port, "log_output": False}
     if socketio.async_mode == "eventlet":
-        kwargs["max_size"] = 5000          # eventlet's default accepts only 1,024 connections
+        # eventlet's default accepts only 1,024 connections; and one address may hold only its share of them.
+        if cfg.PROXIES:
+            kwargs["max_size"] = cfg.MAX_CONNECTIONS
+        else:
+            from .web.socketguard import AddressCappedPool
+            kwargs["custom_pool"] = AddressCappedPool(cfg.MAX_CONNECTIONS, cfg.CONNECTIONS_PER_ADDRESS)
     elif socketio.async_mode == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
     socketio.run(app, **kwargs)

@@ -138,3 +138,41 @@ class SocketGuard:
             return receive(pkt)
 
         engine_socket.receive = metered_receive
+
+
+class _Refused:
+    """What AddressCappedPool.spawn returns for a refused connection: link() runs the server's clean-up at once."""
+
+    def link(self, fn, *args):
+        fn(self, *args)
+
+
+class AddressCappedPool:
+    """eventlet.wsgi's pool of connection greenlets, with a cap per client address (eventlet serves `size`
+    connections in all and makes the next one wait: one address holding idle TCP connections, without a word of
+    HTTP, would otherwise lock every phone out). A connection over the cap is closed as soon as it is accepted.
+    Only without a proxy: behind nginx every connection comes from nginx (there, nginx's limit_conn does this)."""
+
+    def __init__(self, size: int, per_address: int):
+        import eventlet
+        self.pool = eventlet.GreenPool(size)
+        self.per_address = per_address
+        self.open_by_address: Counter[str] = Counter()
+
+    def spawn(self, handle, connection):
+        peer = connection[0]
+        address = peer[0] if isinstance(peer, tuple) else str(peer)
+        if self.open_by_address[address] >= self.per_address:
+            return _Refused()          # wsgi.server's link() callback closes the socket
+        self.open_by_address[address] += 1
+        greenlet = self.pool.spawn(handle, connection)
+        greenlet.link(self._release, address)
+        return greenlet
+
+    def _release(self, _greenlet, address: str) -> None:
+        self.open_by_address[address] -= 1
+        if self.open_by_address[address] <= 0:
+            del self.open_by_address[address]
+
+    def waitall(self):
+        return self.pool.waitall()

@@ -222,3 +222,39 @@ def test_a_reconnect_loop_is_refused_and_the_hall_is_not(hall):
     phone, phone_s = timed(lambda: phone_connects(hall, "phone-beside-the-loop"))
     assert health.status_code == 200 and phone and max(health_s, phone_s) < 1.0
     print(f"\nreconnect loop: {len(statuses)} handshakes in {seconds:.2f} s, {statuses.count(429)} refused (429)")
+
+
+def test_idle_tcp_connections_from_one_address_do_not_fill_the_server(tmp_path):
+    """Connections that never send a byte of HTTP each hold one of eventlet's greenlets (MODERATOR_MAX_CONNECTIONS,
+    400 here to keep the test small): one address gets its share (MODERATOR_CONNECTIONS_PER_ADDRESS, default 200)
+    and the rest are closed on accept, so the hall still gets in."""
+    srv = ServerProcess(tmp_path / "instance", demo=True, address_limits=True,
+                        env={"MODERATOR_MAX_CONNECTIONS": "400"}).start()
+    held = []
+    try:
+        for _ in range(600):
+            held.append(socket.create_connection(("127.0.0.1", srv.port), timeout=5, source_address=(ATTACKER, 0)))
+        time.sleep(0.5)
+        closed_by_server = 0
+        for s in held:
+            s.setblocking(False)
+            try:
+                if s.recv(1) == b"":
+                    closed_by_server += 1
+            except BlockingIOError:
+                pass                            # still open, waiting for a request that never comes
+            except ConnectionResetError:
+                closed_by_server += 1
+        assert closed_by_server == 600 - 200, closed_by_server
+
+        health, health_s = timed(lambda: requests.get(srv.url + "/healthz", timeout=5))
+        join, join_s = timed(lambda: requests.get(srv.url + "/j/DEMO", timeout=5))
+        phone, phone_s = timed(lambda: phone_connects(srv))
+        assert health.status_code == 200 and join.status_code == 200 and phone
+        assert max(health_s, join_s, phone_s) < 1.0, (health_s, join_s, phone_s)
+        print(f"\nidle TCP: 600 opened, {600 - closed_by_server} held, {closed_by_server} closed on accept; /healthz "
+              f"{health_s * 1000:.0f} ms, join page {join_s * 1000:.0f} ms, phone socket {phone_s * 1000:.0f} ms")
+    finally:
+        for s in held:
+            s.close()
+        srv.stop()

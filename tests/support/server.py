@@ -23,7 +23,7 @@ def free_port() -> int:
 # Every test client connects from 127.0.0.1, like a whole hall behind one NAT address: the organiser raises the
 # per-address flood limits there (README), and so do the tests, except those that test the limits themselves.
 ONE_ADDRESS_HALL = {"MODERATOR_SOCKETS_PER_ADDRESS": "100000", "MODERATOR_DEVICES_PER_ADDRESS": "100000",
-                    "MODERATOR_OPEN_PER_ADDRESS": "100000"}
+                    "MODERATOR_OPEN_PER_ADDRESS": "100000", "MODERATOR_CONNECTIONS_PER_ADDRESS": "100000"}
 ONE_ADDRESS_HALL_CONFIG = {"DEVICES_PER_ADDRESS": 100_000, "OPEN_PER_ADDRESS": 100_000}   # the in-process app's
 
 
