@@ -2,9 +2,10 @@
 per connection.
 
 * The cap is checked by a WSGI middleware in front of Engine.IO: a new connection (a handshake, no `sid`) from an
-  address that already holds its cap gets a short 503 before Engine.IO creates anything. Open connections are
-  counted on Engine.IO's own connect and disconnect events, so polling and WebSocket sessions count alike; the
-  connect event checks the cap again under a lock, so handshakes racing past the middleware cannot overshoot it.
+  address that already holds its cap gets a short 429 before Engine.IO creates anything (429, not 503: nginx
+  retries a 503 on the next worker). Open connections are counted on Engine.IO's own connect and disconnect
+  events, so polling and WebSocket sessions count alike; the connect event checks the cap again under a lock, so
+  handshakes racing past the middleware cannot overshoot it.
 * New connections per address are also rate-limited (twice the cap per 10 s: a whole NAT hall reconnecting after
   a Wi-Fi drop fits), so a script that connects, gets cut off and reconnects in a loop is refused with a 429.
 * Clients send nothing over the socket but the Socket.IO connect, the upgrade probe and a pong every
@@ -78,7 +79,7 @@ class SocketGuard:
             if environ.get("PATH_INFO", "").startswith(SOCKET_PATH) and not _session_of(environ):
                 address = environ.get("REMOTE_ADDR") or "?"
                 if self.open_by_address[address] >= self.per_address:
-                    return _refuse(start_response, "503 Service Unavailable", 30)
+                    return _refuse(start_response, "429 Too Many Requests", 30)
                 try:
                     self.handshakes.hit(address, 2 * self.per_address)
                 except TooMany:
