@@ -77,6 +77,7 @@
 
   var banner = document.getElementById("pending");
   var retry = { timer: null, delay: 2000, busy: false };
+  var FINAL_REFUSALS = ["too_many_devices_from_source", "too_many_open_from_source"];   // domain/floods.py
   var onRefused = null;     // set by the form page: show the server's field messages
 
   function showBanner(text) {
@@ -133,7 +134,10 @@
       schedule(500);
       return;
     }
-    if (res.status === 0 || res.status === 408 || res.status === 429 || res.status >= 500) {
+    // A 429 is usually "slow down" and worth retrying; the per-address limits are a refusal (until a request
+    // closes or the organiser raises them): say so instead of "kept, will resend".
+    var final429 = res.status === 429 && err && FINAL_REFUSALS.indexOf(err.code) >= 0;
+    if (res.status === 0 || res.status === 408 || (res.status === 429 && !final429) || res.status >= 500) {
       p.tries = (p.tries || 0) + 1;
       save(KEY_PENDING, p);
       showBanner(t("offline_kept"));

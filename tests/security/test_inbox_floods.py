@@ -82,3 +82,21 @@ def test_open_requests_per_address_are_capped_below_the_devices_share(hall):
                       headers={"X-Device-Token": tokens[0]}, timeout=10)
     assert r.status_code == 200, r.text
     assert file_from(hall, tokens[0], source)[0] == 201
+
+
+@pytest.mark.browser
+def test_a_phone_refused_by_the_address_limit_is_told_why_and_not_left_retrying(hall, new_page):
+    """127.0.0.1 has used its 10 devices (the first test): a new phone there gets the reason on its form, and its
+    request is not kept for endless retries as if the network were down."""
+    page = new_page(viewport=(360, 740))
+    page.goto(hall.url + "/j/DEMO/form")
+    page.fill("#full_name", "Trần Thị Mai")
+    page.fill("#phone", "0912 345 678")
+    page.fill("#address", "Xóm 5, xã Giao Minh")
+    page.fill("#content", "Đề nghị sửa đường liên xóm 5 bị sụt lún.")
+    page.check("#consent")
+    page.click("#submit")
+    page.locator("#form-msg", has_text="quá nhiều điện thoại gửi ý kiến từ cùng một mạng").wait_for()
+    assert page.evaluate("localStorage.getItem('moderator.pending.DEMO')") is None
+    assert not page.locator("#pending", has_text="tự gửi lại khi có mạng").is_visible()
+    assert page.locator("#submit").is_enabled()

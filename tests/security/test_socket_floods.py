@@ -258,3 +258,23 @@ def test_idle_tcp_connections_from_one_address_do_not_fill_the_server(tmp_path):
         for s in held:
             s.close()
         srv.stop()
+
+
+def test_polling_handshakes_count_against_the_cap_too(hall):
+    """An Engine.IO session opened by one plain GET lives until its ping timeout: such sessions count like sockets."""
+    import http.client
+    statuses = []
+    for _ in range(2 * CAP):
+        conn = http.client.HTTPConnection("127.0.0.1", hall.port, timeout=5, source_address=("127.0.0.7", 0))
+        try:
+            conn.request("GET", "/socket.io/?EIO=4&transport=polling")
+            resp = conn.getresponse()
+            body = resp.read()
+            statuses.append(resp.status)
+            if resp.status == 200:
+                assert body.startswith(b"0{")
+        finally:
+            conn.close()
+    assert statuses.count(200) == CAP and statuses.count(429) == CAP, {s: statuses.count(s) for s in set(statuses)}
+    health, health_s = timed(lambda: requests.get(hall.url + "/healthz", timeout=5))
+    assert health.status_code == 200 and health_s < 1.0
