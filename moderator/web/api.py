@@ -149,12 +149,19 @@ def decide(code, request_id, action, body: sc.DecisionBody):
     return {"ok": True}
 
 
+def _row_id(request_id: int) -> int:
+    """A path id the database can hold (ids beyond 64 bits overflow the driver): anything else is not found."""
+    if not 1 <= request_id <= 2**31 - 1:
+        raise NotFound("request_not_found", "Không tìm thấy phiếu ý kiến.")
+    return request_id
+
+
 @operation("/meetings/<code>/sources/<int:request_id>/quarantine", "POST",
            summary="Quarantine a burst: every new request from the same source (network address) as this one "
                    "leaves the inbox", roles="chair, organiser", tags=["chair"])
 def quarantine_source(code, request_id):
     m, a = actor(code)
-    rows = reqs.quarantine_source(rt(), code, a, request_id)
+    rows = reqs.quarantine_source(rt(), code, a, _row_id(request_id))
     return {"ok": True, "tickets": sorted(r.ticket for r in rows)}
 
 
@@ -163,7 +170,7 @@ def quarantine_source(code, request_id):
            roles="chair, organiser", tags=["chair"])
 def release_source(code, request_id):
     m, a = actor(code)
-    rows = reqs.release_source(rt(), code, a, request_id)
+    rows = reqs.release_source(rt(), code, a, _row_id(request_id))
     return {"ok": True, "tickets": sorted(r.ticket for r in rows)}
 
 

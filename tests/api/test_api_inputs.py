@@ -135,3 +135,23 @@ def test_an_empty_idempotency_key_is_no_key(client, chair):
         r = client.post("/api/v1/meetings/DEMO/requests", headers=DEVICE, json={**GOOD, "idempotency_key": ""})
         assert r.status_code == 201
     assert count(client, chair) == n + 2
+
+
+@pytest.mark.parametrize("action", ["quarantine", "release"])
+@pytest.mark.parametrize("request_id", [0, 2**31, 10219886788545058126692352])
+def test_quarantine_of_an_impossible_id_is_not_found(client, chair, action, request_id):
+    before = version(client, chair)
+    r = client.post(f"/api/v1/meetings/DEMO/sources/{request_id}/{action}", headers=chair)
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "request_not_found"
+    assert r.get_json()["error"]["message"] == "Không tìm thấy phiếu ý kiến."
+    assert version(client, chair) == before
+
+
+def test_quarantine_of_a_paper_form_says_it_has_no_source(client, chair):
+    paper = client.post("/api/v1/meetings/DEMO/paper", headers=chair,
+                        json={"full_name": "Lê Thị B", "content": "Phiếu giấy", "source": "paper"}).get_json()
+    before = version(client, chair)
+    r = client.post(f"/api/v1/meetings/DEMO/sources/{paper['id']}/quarantine", headers=chair)
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "no_source"
+    assert "không gửi từ điện thoại" in r.get_json()["error"]["message"]
+    assert version(client, chair) == before
