@@ -100,3 +100,15 @@ def test_a_phone_refused_by_the_address_limit_is_told_why_and_not_left_retrying(
     assert page.evaluate("localStorage.getItem('moderator.pending.DEMO')") is None
     assert not page.locator("#pending", has_text="tự gửi lại khi có mạng").is_visible()
     assert page.locator("#submit").is_enabled()
+
+
+def test_racing_submissions_cannot_overshoot_the_limit_on_postgresql(tmp_path, pg_url):
+    """With PostgreSQL the limit is counted under the meeting's row lock: 50 fresh devices at once, 10 created."""
+    srv = ServerProcess(tmp_path / "instance", demo=True, address_limits=True, env={"DATABASE_URL": pg_url}).start()
+    try:
+        with ThreadPoolExecutor(max_workers=25) as pool:
+            codes = [status for status, _ in pool.map(lambda i: file_from(srv, f"pg-fresh-{i}"), range(50))]
+        assert codes.count(201) == DEVICES_PER_ADDRESS and codes.count(429) == 50 - DEVICES_PER_ADDRESS, codes
+        assert len(phone_requests_seen_by_the_chair(srv)) == DEVICES_PER_ADDRESS
+    finally:
+        srv.stop()
