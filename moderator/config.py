@@ -44,13 +44,13 @@ class Config:
         self.RATE_DEVICE_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_DEVICE", 20))
         self.RATE_IP_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_IP", 3000))
         # Socket floods (web/socketguard.py): open Socket.IO connections per address, and the packets a connection
-        # may send (clients send almost nothing: a pong every 20 s) before it is cut off.
+        # may send (clients send almost nothing: 4 packets to connect, then a pong every 20 s) before it is cut off.
         self.SOCKETS_PER_ADDRESS = int(os.environ.get("MODERATOR_SOCKETS_PER_ADDRESS", 50))
         # TCP connections the eventlet server holds in all, and per address (without a proxy; behind nginx,
         # nginx's limit_conn does it): a phone needs its socket and a few keep-alive connections.
         self.MAX_CONNECTIONS = int(os.environ.get("MODERATOR_MAX_CONNECTIONS", 5000))
         self.CONNECTIONS_PER_ADDRESS = int(os.environ.get("MODERATOR_CONNECTIONS_PER_ADDRESS", 200))
-        self.SOCKET_PACKETS_PER_SECOND = float(os.environ.get("MODERATOR_SOCKET_RATE", 20))
+        self.SOCKET_PACKETS_PER_SECOND = float(os.environ.get("MODERATOR_SOCKET_RATE", 5))
         self.SOCKET_PACKET_BURST = int(os.environ.get("MODERATOR_SOCKET_BURST", 100))
         # Inbox floods (domain/floods.py): devices that may file requests from one address, and open requests
         # from one address, per meeting (the organiser may set other values per meeting; behind NAT, raise them).
