@@ -98,3 +98,19 @@ def test_person_export_and_erase(client, rt):
         # No audit row keeps the erased name, phone or address.
         dump = json.dumps([[a.before, a.after] for a in logs], ensure_ascii=False)
         assert "Yêu Cầu" not in dump and "0987654321" not in dump and "Số 9 ngõ 3" not in dump
+
+
+def test_purge_also_erases_the_source_address_hash(client, rt):
+    csrf = login(client, rt)
+    code = create(client, csrf)
+    phone_actor = Actor(Role.DELEGATE, "dev1", device_hash="d" * 64, source_hash="s" * 32)
+    req, _ = submit(rt, code, phone_actor, NewRequest(
+        kind=SubmitterKind.CITIZEN, full_name="Gia", content="Ý kiến từ điện thoại", phone="0912000009",
+        address="Xóm 2", consent=True, source=Source.PHONE))
+    with rt.read() as s:
+        assert s.get(Request, req.id).source_hash == "s" * 32
+    set_state(rt, req.id, "answered", 120)
+    client.post(f"/admin/meetings/{code}/privacy/purge", data={"csrf_token": csrf})
+    with rt.read() as s:
+        r = s.get(Request, req.id)
+        assert r.source_hash is None and r.phone is None and r.contact_purged_at is not None
