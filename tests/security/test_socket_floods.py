@@ -278,3 +278,31 @@ def test_polling_handshakes_count_against_the_cap_too(hall):
     assert statuses.count(200) == CAP and statuses.count(429) == CAP, {s: statuses.count(s) for s in set(statuses)}
     health, health_s = timed(lambda: requests.get(hall.url + "/healthz", timeout=5))
     assert health.status_code == 200 and health_s < 1.0
+
+
+def test_a_polling_post_packed_with_packets_is_cut_off(hall):
+    """Long-polling carries several packets per POST (separated by \\x1e): each one spends from the budget."""
+    import http.client
+    import json as _json
+
+    def call(method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", hall.port, timeout=5, source_address=("127.0.0.8", 0))
+        try:
+            conn.request(method, path, body=body, headers={"Content-Type": "text/plain;charset=UTF-8"} if body else {})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+    status, body = call("GET", "/socket.io/?EIO=4&transport=polling")
+    assert status == 200
+    sid = _json.loads(body[1:])["sid"]
+    path = f"/socket.io/?EIO=4&transport=polling&sid={sid}"
+    # Engine.IO decodes at most 16 packets per POST: the flood is POST after POST of 16 pongs.
+    statuses = [call("POST", path, "\x1e".join(["3"] * 16).encode())[0] for _ in range(20)]
+    assert 400 in statuses, statuses                      # Engine.IO's answer once the session is closed, no 5xx
+    assert statuses.index(400) <= 100 // 16 + 1, statuses  # the burst of 100 packets, then cut off
+    assert set(statuses) == {200, 400}, statuses
+    status, _ = call("GET", path)
+    assert status == 400                                  # the session is gone
+    health, health_s = timed(lambda: requests.get(hall.url + "/healthz", timeout=5))
+    assert health.status_code == 200 and health_s < 1.0
