@@ -43,6 +43,9 @@ class Config:
         # Flood limits: per device and (generous: a whole hall shares one NAT address) per IP.
         self.RATE_DEVICE_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_DEVICE", 20))
         self.RATE_IP_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_IP", 3000))
+        # How long a write waits for SQLite's write lock held by another connection (a backup, a second process)
+        # before it is refused with a 503 and Retry-After; the loop keeps serving everyone meanwhile.
+        self.DB_BUSY_WAIT = float(os.environ.get("MODERATOR_DB_BUSY_WAIT", 15))
         self.PUBLIC_COALESCE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_MS", 100))
         self.PUBLIC_COALESCE_DELEGATE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_DELEGATE_MS", 1000))
         # Behind nginx (docs/deployment.md): how many proxies to trust for X-Forwarded-For/-Proto (0 = none),

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..db.engine import make_engine
+from ..db.engine import BUSY_WAIT_SECONDS, make_engine, make_write_engine
 
 
 class NullPublisher:
@@ -33,8 +33,9 @@ class Runtime:
 
     @classmethod
     def from_url(cls, url: str, publisher=None, config=None) -> "Runtime":
-        engine = make_engine(url)
-        write_engine = engine.execution_options(moderator_write=True)
+        busy_wait = float(getattr(config, "DB_BUSY_WAIT", BUSY_WAIT_SECONDS))
+        engine = make_engine(url, busy_wait)
+        write_engine = make_write_engine(engine, busy_wait)
         return cls(engine=engine,
                    write_session=sessionmaker(write_engine, expire_on_commit=False),
                    read_session=sessionmaker(engine, expire_on_commit=False),

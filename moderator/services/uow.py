@@ -97,7 +97,12 @@ class UnitOfWork:
         stmt = select(Meeting).where(Meeting.code == self.code)
         if self.session.bind.dialect.name == "postgresql":
             stmt = stmt.with_for_update()   # serialises changes to one meeting: versions rise one by one
-        self.meeting = self.session.scalars(stmt).first()
+        try:
+            self.meeting = self.session.scalars(stmt).first()
+        except BaseException:
+            # e.g. the write lock stayed taken (DatabaseBusy): give the connection back to the next writer.
+            self.session.close()
+            raise
         if self.meeting is None:
             self.session.close()
             raise NotFound("meeting_not_found", "Không tìm thấy hội nghị với mã này.", code=self.code)
