@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from ..domain.errors import DomainError
+from ..domain.labels import N_
 
 BUSY_WAIT_SECONDS = 15.0     # how long a write waits for another connection's lock before refusing
 READ_BUSY_TIMEOUT_MS = 100   # readers never wait under WAL; should one ever, this bounds the stall of the loop
@@ -31,8 +32,8 @@ class DatabaseBusy(DomainError):
     status = 503
 
     def __init__(self):
-        super().__init__("database_busy", "Hệ thống đang bận ghi dữ liệu; thao tác chưa được thực hiện, vui lòng "
-                                          "thử lại sau giây lát.", retry_after=RETRY_AFTER_SECONDS)
+        super().__init__("database_busy", N_("Hệ thống đang bận ghi dữ liệu; thao tác chưa được thực hiện, "
+                                             "vui lòng thử lại sau giây lát."), retry_after=RETRY_AFTER_SECONDS)
 
 
 class NulCharacter(DomainError):
@@ -40,7 +41,7 @@ class NulCharacter(DomainError):
     documents. Refused on both, before anything is written."""
 
     def __init__(self):
-        super().__init__("nul_character", "Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL).")
+        super().__init__("nul_character", N_("Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL)."))
 
 
 def is_sqlite_busy(exc: BaseException) -> bool:
