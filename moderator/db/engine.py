@@ -50,9 +50,8 @@ def is_sqlite_busy(exc: BaseException) -> bool:
         or "database is locked" in str(exc))
 
 
-def begin_immediate(dbapi_conn, busy_wait: float) -> None:
-    """Take SQLite's write lock, yielding to the loop between attempts; DatabaseBusy after `busy_wait` s."""
-    deadline = time.monotonic() + busy_wait
+def begin_immediate(dbapi_conn, deadline: float) -> None:
+    """Take SQLite's write lock, yielding to the loop between attempts; DatabaseBusy at `deadline` (monotonic)."""
     pause = 0.002
     while True:
         try:
@@ -106,8 +105,11 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, write: bool, busy_wait: float
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn):
         # Writers lock at BEGIN (cooperatively, see begin_immediate); readers stay concurrent under WAL.
-        if write or conn.get_execution_options().get("moderator_write", False):
-            begin_immediate(conn.connection.driver_connection, busy_wait)
+        options = conn.get_execution_options()
+        if write or options.get("moderator_write", False):
+            # A unit of work sets its deadline before it queues for the write connection: one bound for both waits.
+            deadline = options.get("moderator_deadline") or time.monotonic() + busy_wait
+            begin_immediate(conn.connection.driver_connection, deadline)
         else:
             conn.exec_driver_sql("BEGIN")
 

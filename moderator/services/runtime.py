@@ -30,6 +30,7 @@ class Runtime:
     config: Any = None
     clock: Callable[[], float] | None = None
     extras: dict = field(default_factory=dict)
+    busy_wait: float = BUSY_WAIT_SECONDS    # how long a write may wait for the database's write lock
 
     @classmethod
     def from_url(cls, url: str, publisher=None, config=None) -> "Runtime":
@@ -39,7 +40,7 @@ class Runtime:
         return cls(engine=engine,
                    write_session=sessionmaker(write_engine, expire_on_commit=False),
                    read_session=sessionmaker(engine, expire_on_commit=False),
-                   publisher=publisher or NullPublisher(), config=config)
+                   publisher=publisher or NullPublisher(), config=config, busy_wait=busy_wait)
 
     def read(self) -> Session:
         return self.read_session()

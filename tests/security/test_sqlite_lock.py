@@ -87,8 +87,10 @@ def test_the_loop_keeps_answering_while_another_process_holds_the_write_lock(loc
         assert holder.stdout.readline().strip() == "locked"
         locked_at = time.monotonic()
         public_before = len(public)
-        early = threading.Thread(target=submit, args=(srv, 2, results))       # waits longer than BUSY_WAIT: 503
-        early.start()
+        # Two writers wait longer than BUSY_WAIT: one on the lock, one for the write connection; both get a 503.
+        early = [threading.Thread(target=submit, args=(srv, n, results)) for n in (2, 4)]
+        for t in early:
+            t.start()
         late: threading.Thread | None = None
 
         health_ms, public_ms, socket_ms = [], [], []
@@ -116,8 +118,8 @@ def test_the_loop_keeps_answering_while_another_process_holds_the_write_lock(loc
     finally:
         holder.kill()
         holder.wait(10)
-    early.join(30)
-    late.join(30)
+    for t in (*early, late):
+        t.join(30)
     watcher.disconnect()
 
     figures = (f"healthz max {max(health_ms):.0f} ms median {statistics.median(health_ms):.0f} ms "
@@ -135,23 +137,27 @@ def test_the_loop_keeps_answering_while_another_process_holds_the_write_lock(loc
     during = [t for t, _ in public[public_before:] if t < released_at]
     assert during and during[0] - trailing_due < 1.0, (public, trailing_due)   # before: ~9 s late
 
-    early_r, early_s, _ = results[2]
-    assert early_r.status_code == 503, early_r.text
-    err = early_r.json()["error"]
-    assert err["code"] == "database_busy" and "thử lại" in err["message"]
-    assert int(early_r.headers["Retry-After"]) >= 1
-    assert BUSY_WAIT - 0.5 < early_s < BUSY_WAIT * 2 + 1, early_s
+    for n in (2, 4):
+        early_r, early_s, _ = results[n]
+        assert early_r.status_code == 503, early_r.text
+        err = early_r.json()["error"]
+        assert err["code"] == "database_busy" and "thử lại" in err["message"], err
+        assert int(early_r.headers["Retry-After"]) >= 1
+        assert BUSY_WAIT - 0.5 < early_s < BUSY_WAIT + 1.5, early_s   # one deadline for both waits
+    figures += f"; refused after {results[2][1]:.1f} s and {results[4][1]:.1f} s"
+    figures += f"; the late write answered {results[3][2] - released_at:+.2f} s after the release"
+    print(figures)
 
     late_r, _, late_done = results[3]
     assert late_r.status_code == 201, late_r.text
     assert late_done >= released_at - 0.2
 
-    # Nothing acknowledged is lost, nothing refused was written; the refused one goes through on retry, once.
+    # Nothing acknowledged is lost, nothing refused was written; a refused one goes through on retry, once.
     contents = staff_contents(srv)
     new = [c for c in contents if c not in before]
     assert sorted(new) == sorted(submission(n)["content"] for n in (0, 1, 3))
-    retry: dict[int, tuple] = {}
-    submit(srv, 2, retry)
-    submit(srv, 2, retry)
-    assert retry[2][0].status_code in (200, 201)
+    for _ in range(2):
+        retry: dict[int, tuple] = {}
+        submit(srv, 2, retry)
+        assert retry[2][0].status_code in (200, 201), retry[2][0].text
     assert staff_contents(srv).count(submission(2)["content"]) == 1
