@@ -34,6 +34,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def create_app(config: Config | None = None, runtime=None) -> Flask:
+    from .db.engine import make_startup_engine
     from .db.migrate import upgrade
     from .realtime.publisher import SocketPublisher
     from .services.runtime import Runtime
@@ -68,7 +69,10 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     if runtime is None:
         publisher.bind(rt)
     if cfg.AUTO_MIGRATE:
-        upgrade(rt.engine)
+        startup = make_startup_engine(rt.engine, rt.busy_wait)
+        upgrade(startup)
+        if startup is not rt.engine:
+            startup.dispose()
     app.extensions["moderator"] = rt
     app.extensions["moderator_limiter"] = RateLimiter()
 

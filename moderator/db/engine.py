@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
 
 from ..domain.errors import DomainError
 from ..domain.labels import N_
@@ -147,6 +148,15 @@ def make_write_engine(engine: Engine, busy_wait: float = BUSY_WAIT_SECONDS) -> E
         return _sqlite_engine(url, 0, write=True, busy_wait=busy_wait, pool_size=1, max_overflow=0,
                               pool_timeout=busy_wait)
     return engine.execution_options(moderator_write=True)
+
+
+def make_startup_engine(engine: Engine, busy_wait: float = BUSY_WAIT_SECONDS) -> Engine:
+    """For migrations on start, before anyone is served: an SQLite file's lock held by another process (a backup)
+    is waited for, up to `busy_wait`, rather than failing the start after the readers' 100 ms."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "sqlite" and _is_sqlite_file(url):
+        return _sqlite_engine(url, int(busy_wait * 1000), write=True, busy_wait=busy_wait, poolclass=NullPool)
+    return engine
 
 
 def _psycopg_wait_for_green_threads() -> None:

@@ -161,3 +161,27 @@ def test_the_loop_keeps_answering_while_another_process_holds_the_write_lock(loc
         submit(srv, 2, retry)
         assert retry[2][0].status_code in (200, 201), retry[2][0].text
     assert staff_contents(srv).count(submission(2)["content"]) == 1
+
+
+@pytest.mark.timeout(60)
+def test_the_server_starts_once_another_process_lets_go_of_the_lock(tmp_path):
+    """A fresh database file (WAL, no tables yet) locked by another process while the server starts: the
+    migrations wait for the lock (up to MODERATOR_DB_BUSY_WAIT) instead of failing the start."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    import sqlite3
+    sqlite3.connect(instance / "moderator.db").execute("PRAGMA journal_mode=WAL").fetchall()
+    # Held longer than the server takes to import and reach its migrations (3-5 s here).
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(instance / "moderator.db"), "8"],
+                              stdout=subprocess.PIPE, text=True)
+    srv = ServerProcess(instance, demo=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        t0 = time.monotonic()
+        srv.start()
+        assert requests.get(srv.url + "/api/v1/meetings/DEMO/public", timeout=10).status_code == 200
+        assert holder.wait(10) == 0 and time.monotonic() - t0 > 7   # it did wait for the release
+    finally:
+        srv.stop()
+        holder.kill()
+        holder.wait(10)
