@@ -185,3 +185,28 @@ def test_the_server_starts_once_another_process_lets_go_of_the_lock(tmp_path):
         srv.stop()
         holder.kill()
         holder.wait(10)
+
+
+@pytest.mark.timeout(60)
+def test_a_staff_read_during_the_lock_is_served_though_its_session_touch_cannot_be_written(tmp_path):
+    """A staff session's last-seen time is written now and then (services/sessions.py); when that write falls
+    during another process's lock, it is skipped after the wait, and the chair's read is still answered."""
+    srv = ServerProcess(tmp_path / "instance", demo=True,
+                        env={"MODERATOR_DB_BUSY_WAIT": "2", "MODERATOR_SESSION_IDLE_MINUTES": "0.25"}).start()
+    holder = None
+    try:
+        chair = requests.Session()
+        r = chair.get(srv.screen_url("chair"), timeout=10)
+        assert r.status_code in (200, 404) and chair.cookies, r.status_code   # the link became a session
+        assert chair.get(srv.url + "/api/v1/meetings/DEMO/staff", timeout=10).status_code == 200
+        time.sleep(4.5)         # past the touch interval (a quarter of the 15 s idle timeout)
+        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(srv.instance / "moderator.db"), "6"],
+                                  stdout=subprocess.PIPE, text=True)
+        assert holder.stdout.readline().strip() == "locked"
+        r = chair.get(srv.url + "/api/v1/meetings/DEMO/staff", timeout=20)
+        assert r.status_code == 200, r.text[:300]
+    finally:
+        if holder:
+            holder.kill()
+            holder.wait(10)
+        srv.stop()
