@@ -34,6 +34,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def create_app(config: Config | None = None, runtime=None) -> Flask:
+    from .db.engine import make_startup_engine
     from .db.migrate import upgrade
     from .realtime.publisher import SocketPublisher
     from .services.runtime import Runtime
@@ -41,6 +42,7 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     from .web import auth
     from .web.auth import check_csrf, csrf_token, set_device_cookie
     from .web.compression import gzip_response
+    from .web.apitools import BoundedJSONProvider, RowIdConverter, UTF8Guard, refuse_bad_encoding
     from .web.ratelimit import RateLimiter
     from .web.socketguard import SocketGuard
 
@@ -48,6 +50,8 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     app = Flask(__name__, template_folder=asset_dir("templates"), static_folder=asset_dir("static"),
                 static_url_path="/static")
     app.config.from_object(cfg)
+    app.url_map.converters["int"] = RowIdConverter   # before any route is added: ids a row can have, no more
+    app.json = BoundedJSONProvider(app)
     app.json.ensure_ascii = False   # Vietnamese as UTF-8: payloads a third the size of \u escapes
 
     babel.init_app(app, locale_selector=select_locale)
@@ -65,12 +69,16 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     if cfg.PROXIES:   # outermost, so the API and Socket.IO both see the phone's address, not nginx's
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.PROXIES, x_proto=cfg.PROXIES, x_host=cfg.PROXIES)
+    app.wsgi_app = UTF8Guard(app.wsgi_app)   # around Socket.IO's middleware: before anything decodes path or query
     publisher = SocketPublisher(socketio, cfg.PUBLIC_COALESCE_MS, getattr(cfg, "PUBLIC_COALESCE_DELEGATE_MS", 1000))
     rt = runtime or Runtime.from_url(cfg.DATABASE_URL, publisher, cfg)
     if runtime is None:
         publisher.bind(rt)
     if cfg.AUTO_MIGRATE:
-        upgrade(rt.engine)
+        startup = make_startup_engine(rt.engine, rt.busy_wait)
+        upgrade(startup)
+        if startup is not rt.engine:
+            startup.dispose()
     app.extensions["moderator"] = rt
     app.extensions["moderator_limiter"] = RateLimiter()
 
@@ -84,6 +92,7 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     errors.register(app)
     sockets.register(socketio)
 
+    app.before_request(refuse_bad_encoding)   # first: the checks after it read the query and the form
     auth.init_app(app)   # server-side sessions, join-code sweep guard, Secure cookies behind TLS
 
     @app.before_request

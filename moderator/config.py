@@ -56,6 +56,9 @@ class Config:
         # from one address, per meeting (the organiser may set other values per meeting; behind NAT, raise them).
         self.DEVICES_PER_ADDRESS = int(os.environ.get("MODERATOR_DEVICES_PER_ADDRESS", 10))
         self.OPEN_PER_ADDRESS = int(os.environ.get("MODERATOR_OPEN_PER_ADDRESS", 20))
+        # How long a write waits for SQLite's write lock held by another connection (a backup, a second process)
+        # before it is refused with a 503 and Retry-After; the loop keeps serving everyone meanwhile.
+        self.DB_BUSY_WAIT = float(os.environ.get("MODERATOR_DB_BUSY_WAIT", 15))
         self.PUBLIC_COALESCE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_MS", 100))
         self.PUBLIC_COALESCE_DELEGATE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_DELEGATE_MS", 1000))
         # Behind nginx (docs/deployment.md): how many proxies to trust for X-Forwarded-For/-Proto (0 = none),

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..db.engine import make_engine
+from ..db.engine import BUSY_WAIT_SECONDS, make_engine, make_write_engine
 
 
 class NullPublisher:
@@ -30,15 +30,17 @@ class Runtime:
     config: Any = None
     clock: Callable[[], float] | None = None
     extras: dict = field(default_factory=dict)
+    busy_wait: float = BUSY_WAIT_SECONDS    # how long a write may wait for the database's write lock
 
     @classmethod
     def from_url(cls, url: str, publisher=None, config=None) -> "Runtime":
-        engine = make_engine(url)
-        write_engine = engine.execution_options(moderator_write=True)
+        busy_wait = float(getattr(config, "DB_BUSY_WAIT", BUSY_WAIT_SECONDS))
+        engine = make_engine(url, busy_wait)
+        write_engine = make_write_engine(engine, busy_wait)
         return cls(engine=engine,
                    write_session=sessionmaker(write_engine, expire_on_commit=False),
                    read_session=sessionmaker(engine, expire_on_commit=False),
-                   publisher=publisher or NullPublisher(), config=config)
+                   publisher=publisher or NullPublisher(), config=config, busy_wait=busy_wait)
 
     def read(self) -> Session:
         return self.read_session()

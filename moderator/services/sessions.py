@@ -7,15 +7,20 @@ attempts, and the caller cuts the session's sockets after the commit (web/socket
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from ..db.engine import DatabaseBusy
 from ..db.models import Admin, RoleKey, WebSession, utcnow
 from ..domain.access import is_idle_expired
 from ..domain.errors import NotFound
+
+log = logging.getLogger(__name__)
 
 # A live session's last-seen time is written at most this often (not on every request).
 TOUCH_EVERY = timedelta(seconds=60)
@@ -75,7 +80,11 @@ def live(rt, token: str | None) -> LiveSession | None:
         found = LiveSession(row.id, row.admin_id, list(row.key_ids or []))
         stale = now - row.last_seen_at >= touch_interval(rt)
     if stale:
-        touch(rt, [found.id])
+        try:
+            touch(rt, [found.id])
+        except (DatabaseBusy, PoolTimeout):
+            # Another process holds the write lock (db/engine.py): the next request refreshes it; the read goes on.
+            log.warning("staff session %s: last-seen time not written, the database is locked", found.id)
     return found
 
 

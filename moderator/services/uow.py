@@ -10,6 +10,7 @@ ChangeSet; it never sees uncommitted state.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -98,7 +99,14 @@ class UnitOfWork:
         stmt = select(Meeting).where(Meeting.code == self.code)
         if self.session.bind.dialect.name == "postgresql":
             stmt = stmt.with_for_update()   # serialises changes to one meeting: versions rise one by one
-        self.meeting = self.session.scalars(stmt).first()
+        try:
+            # One deadline for queueing for the write connection and for SQLite's lock (db/engine.py).
+            self.session.connection(execution_options={"moderator_deadline": time.monotonic() + self.rt.busy_wait})
+            self.meeting = self.session.scalars(stmt).first()
+        except BaseException:
+            # e.g. the write lock stayed taken (DatabaseBusy): give the connection back to the next writer.
+            self.session.close()
+            raise
         if self.meeting is None:
             self.session.close()
             raise NotFound("meeting_not_found", "Không tìm thấy hội nghị với mã này.", code=self.code)

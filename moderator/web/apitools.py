@@ -6,11 +6,15 @@ import re
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Callable
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel, ValidationError
+from werkzeug.routing import IntegerConverter
 
 from ..domain.errors import DomainError
+from ..domain.labels import N_
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -34,6 +38,73 @@ OPERATIONS: list[Operation] = []
 
 class BadJSON(DomainError):
     status = 400
+
+
+class BadEncoding(DomainError):
+    status = 400
+
+
+# Row ids are 32-bit integers on PostgreSQL (which raises beyond them) and SQLite's driver overflows past 64 bits:
+# a larger id in a path cannot name a row, so it does not match the route (a 404) and never reaches the database.
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a non-negative integer no larger than a row id can be."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ROW_ID,
+                 signed: bool = False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Python's json recurses once per nesting level: 20,000 `[` raise RecursionError, which is not the
+    ValueError Flask turns into "not JSON". Make it one, so a deeply nested body is a 400 like any bad JSON."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as e:
+            raise ValueError("JSON nested too deeply") from e
+
+
+class UTF8Guard:
+    """WSGI middleware: a path or query string whose bytes are not UTF-8 would make werkzeug raise while it
+    decodes the query (a 500, even while the error page picks its language). Mark the request, keep a readable
+    copy (invalid bytes as U+FFFD) so routing and the language still work; `refuse_bad_encoding` answers 400."""
+
+    MARK = "moderator.bad_encoding"
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        for key in ("PATH_INFO", "QUERY_STRING"):
+            value = environ.get(key) or ""
+            if value.isascii() and (key == "PATH_INFO" or "%" not in value):
+                continue
+            try:
+                raw = value.encode("latin-1")    # WSGI strings carry the request's bytes as latin-1
+            except UnicodeEncodeError:
+                continue
+            try:
+                (unquote_to_bytes(raw) if key == "QUERY_STRING" else raw).decode("utf-8")
+            except UnicodeDecodeError:
+                environ[self.MARK] = key
+                environ[key] = raw.decode("utf-8", "replace").encode("utf-8").decode("latin-1")
+        return self.wsgi_app(environ, start_response)
+
+
+def refuse_bad_encoding() -> None:
+    """Before every request: bytes that are not UTF-8 in the path, the query string or a form body are a 400."""
+    bad = request.environ.get(UTF8Guard.MARK)
+    if bad is None and request.mimetype == "application/x-www-form-urlencoded":
+        try:
+            unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            bad = "form"
+    if bad is not None:
+        raise BadEncoding("bad_encoding", N_("Dữ liệu gửi lên không phải văn bản UTF-8 hợp lệ."))
 
 
 def _parse(model: type[BaseModel] | None, source: str):

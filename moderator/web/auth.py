@@ -31,14 +31,21 @@ def rt():
     return current_app.extensions["moderator"]
 
 
+def valid_device_token(token: str | None) -> bool:
+    """Tokens are printable ASCII (the server issues url-safe ones); anything else is garbage, not an identity."""
+    return bool(token) and len(token) <= 200 and token.isascii() and token.isprintable() and " " not in token
+
+
 def device_hash(token: str | None) -> str | None:
-    if not token or len(token) > 200:
+    if not valid_device_token(token):
         return None
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def device_token() -> str | None:
-    return request.headers.get("X-Device-Token") or request.cookies.get(DEVICE_COOKIE)
+    """The caller's device token; a garbage one counts as none (a page visit then issues a fresh cookie)."""
+    tok = request.headers.get("X-Device-Token") or request.cookies.get(DEVICE_COOKIE)
+    return tok if valid_device_token(tok) else None
 
 
 def ensure_device_token() -> str:
@@ -197,7 +204,9 @@ def check_csrf() -> None:
     if not (request.cookies.get(DEVICE_COOKIE) or session.get("admin_id") or session.get("grants")):
         return  # nothing a browser sends by itself authenticates this request
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
-    if not hmac.compare_digest(sent, session.get("csrf", "") or "\x00"):
+    # As bytes: compare_digest raises TypeError on str with non-ASCII characters (a header of garbage bytes).
+    expected = str(session.get("csrf", "") or "\x00")
+    if not hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")):
         raise PermissionDenied("csrf", "Phiên làm việc đã hết hạn; vui lòng tải lại trang.")
 
 

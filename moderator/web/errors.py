@@ -7,8 +7,10 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext, lazy_gettext as _l
 from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from ..db.engine import DatabaseBusy, is_sqlite_busy
 from ..domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -104,7 +106,29 @@ def register(app) -> None:
     def _domain(e: DomainError):
         fields = {e.details["field"]: _format(e.message, e.details)} if "field" in e.details else None
         extra = {"version": e.details["version"]} if "version" in e.details else {}
-        return error_response(e.status, e.code, _format(e.message, e.details), fields, **extra)
+        resp = error_response(e.status, e.code, _format(e.message, e.details), fields, **extra)
+        if "retry_after" in e.details:
+            resp = app.make_response(resp)
+            resp.headers["Retry-After"] = str(e.details["retry_after"])
+        return resp
+
+    @app.errorhandler(sa_exc.TimeoutError)
+    def _pool_timeout(e: sa_exc.TimeoutError):
+        # Every connection stayed taken for the whole wait (writers queued behind another process's lock).
+        log.warning("database connection pool exhausted on %s %s", request.method, request.path)
+        return _domain(DatabaseBusy())
+
+    @app.errorhandler(sa_exc.OperationalError)
+    def _operational(e: sa_exc.OperationalError):
+        if is_sqlite_busy(e.orig):   # a statement met a lock it may not wait for: nothing was written
+            return _domain(DatabaseBusy())
+        return _unexpected(e)
+
+    @app.errorhandler(sa_exc.DataError)
+    def _data(e: sa_exc.DataError):
+        # The database refused a value (a number out of its range, a byte it cannot store) and rolled back.
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, e.orig)
+        return error_response(400, "invalid_value", gettext("Giá trị gửi lên không hợp lệ."))
 
     @app.errorhandler(ValidationError)
     def _validation(e: ValidationError):

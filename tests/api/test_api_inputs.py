@@ -33,6 +33,11 @@ BAD_SUBMISSIONS = [
     ("unknown field id", {**GOOD, "field_id": 999999}, 400, "field_unknown"),
     ("unknown property", {**GOOD, "is_admin": True}, 422, "invalid"),
     ("field id out of range", {**GOOD, "field_id": 2**40}, 422, "invalid"),
+    ("field id beyond 64 bits", {**GOOD, "field_id": 2**64}, 422, "invalid"),
+    ("lists nested 20,000 deep", b"[" * 20000 + b"]" * 20000, 400, "bad_json"),
+    ("objects nested 5,000 deep", b'{"a":' * 5000 + b"1" + b"}" * 5000, 400, "bad_json"),
+    ("bytes not UTF-8", b'{"content":"\xff\xfe"}', 400, "bad_json"),
+    ("a NUL character", {**GOOD, "content": "a\x00b"}, 400, "nul_character"),
 ]
 
 
@@ -45,6 +50,23 @@ def test_bad_submission_is_refused_and_changes_nothing(client, chair, label, bod
     err = r.get_json()["error"]
     assert err["code"] == code and err["message"]
     assert version(client, chair) == v and count(client, chair) == n
+
+
+@pytest.mark.parametrize("request_id", [2**31, 2**63, 2**64, 10**40])
+def test_ids_no_row_can_have_are_404_before_the_database(client, chair, request_id):
+    v = version(client, chair)
+    r = client.post(f"/api/v1/meetings/DEMO/requests/{request_id}/accept", headers=chair, json={})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+    r = client.patch(f"/api/v1/meetings/DEMO/mine/{request_id}", headers=DEVICE, json={"content": "x"})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+    assert version(client, chair) == v
+
+
+@pytest.mark.parametrize("query", [b"limit=\xff\xfe", b"limit=%ff", b"lang=%c3%28"])
+def test_a_query_string_that_is_not_utf8_is_400(client, chair, query):
+    r = client.get("/api/v1/meetings/DEMO/audit", headers=chair,
+                   environ_overrides={"QUERY_STRING": query.decode("latin-1")})   # WSGI carries bytes as latin-1
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_encoding"
 
 
 def test_messages_are_vietnamese_by_default_and_english_on_request(client, demo):
