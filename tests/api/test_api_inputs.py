@@ -164,8 +164,11 @@ def test_an_empty_idempotency_key_is_no_key(client, chair):
 def test_quarantine_of_an_impossible_id_is_not_found(client, chair, action, request_id):
     before = version(client, chair)
     r = client.post(f"/api/v1/meetings/DEMO/sources/{request_id}/{action}", headers=chair)
-    assert r.status_code == 404 and r.get_json()["error"]["code"] == "request_not_found"
-    assert r.get_json()["error"]["message"] == "Không tìm thấy phiếu ý kiến."
+    # An id no row can have is refused by the route itself (RowIdConverter) before any lookup.
+    expected = "request_not_found" if request_id < 2**31 else "not_found"
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == expected
+    if expected == "request_not_found":
+        assert r.get_json()["error"]["message"] == "Không tìm thấy phiếu ý kiến."
     assert version(client, chair) == before
 
 
