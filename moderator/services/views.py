@@ -149,8 +149,8 @@ def pace_seconds(session, m: Meeting) -> float:
     return float(avg) if avg else float(m.speaking_seconds)
 
 
-def public_state(session, m: Meeting) -> dict:
-    names = Names.load(session, m.id)
+def public_state(session, m: Meeting, names: Names | None = None) -> dict:
+    names = names or Names.load(session, m.id)
     steps = list(session.scalars(select(ProgrammeStep).where(ProgrammeStep.meeting_id == m.id)
                                  .order_by(ProgrammeStep.position)))
     q = queued(session, m.id)
