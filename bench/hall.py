@@ -284,10 +284,19 @@ def scaleout(workdir: Path, n_meetings: int, phones_per: int, actions_per: int, 
         out["rss_mb_per_worker"] = [rss_mb(w.proc.pid)["rss_mb"] for w in workers]
         fleet.clear()
         done: dict[str, list] = {c: [] for c in codes}
+        refused = []
         for _ in range(actions_per):
             for c in codes:
-                done[c].append(chairs[c].act())
+                try:
+                    done[c].append(chairs[c].act())
+                except requests.RequestException as e:      # counted, and the run goes on
+                    refused.append(f"{c}: {str(e)[:120]}")
+                    try:
+                        chairs[c].current_version()
+                    except requests.RequestException:
+                        pass
                 time.sleep(spacing)
+        out["chair_actions_refused"] = refused
         deadline = time.time() + 20
         while time.time() < deadline:
             fleet.collect()
@@ -339,10 +348,15 @@ def scaleout(workdir: Path, n_meetings: int, phones_per: int, actions_per: int, 
             finally:
                 fleet.stop()
                 fleet = None
+    except Exception as e:  # noqa: BLE001 - the figures so far and nginx's own words are the result
+        out["error"] = f"{type(e).__name__}: {str(e)[:200]}"
     finally:
         if fleet is not None:
             fleet.stop()
         if front is not None:
+            err = front.prefix / "error.log"
+            if err.exists():
+                out["nginx_errors"] = err.read_text().splitlines()[-5:]
             front.stop()
         for w in workers:
             w.stop()

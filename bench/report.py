@@ -11,6 +11,10 @@ TARGETS = {
 }
 
 
+def _label(label: str) -> str:
+    return label.replace(" postgresql", " · PostgreSQL")
+
+
 def _mode(res: dict, label: str) -> str:
     """The async mode of a Moderator row ("eventlet", or "eventlet postgresql" -> "eventlet")."""
     return res["moderator"][label].get("async_mode", label.split()[0])
@@ -63,7 +67,8 @@ def render(res: dict, previous: str = "") -> str:
     w("- Servers: Moderator = `python run.py --demo --async-mode M` on a fresh SQLite instance, or (rows "
       "marked postgresql) on a fresh database of the local PostgreSQL (`DATABASE_URL`); bare = "
       "bench/bare_server.py (Flask-SocketIO alone, emitting a copy of the real public state, "
-      f"{res['moderator'][modes[0]].get('public_payload_bytes', '?')} bytes) in the same run")
+      f"{(res['moderator'].get(modes[0]) or {}).get('public_payload_bytes', '?') if modes else '?'} bytes) "
+      "in the same run")
     w("- Latency: from the moment the chair's HTTP call is sent to the receipt of a `public` message whose `v` "
       "includes it, at each phone (python-socketio AsyncClient over websocket, many per process, separate "
       "processes). p50/p99 over every delivery; \"last phone\" = median over actions of the slowest phone.")
@@ -116,7 +121,7 @@ def render(res: dict, previous: str = "") -> str:
     for mode in modes:
         b = res["moderator"][mode].get("burst")
         if b:
-            w(f"| Moderator {mode} | {b.get('acknowledged')}/{b.get('sent')} | {b.get('lost')} | {b.get('duplicated')} | "
+            w(f"| Moderator {_label(mode)} | {b.get('acknowledged')}/{b.get('sent')} | {b.get('lost')} | {b.get('duplicated')} | "
               f"{b.get('unacknowledged_stored', '?')} / {b.get('unacknowledged_not_stored', '?')} | "
               f"{b.get('replays_created')} | {_f(b.get('ack_p50_ms'))} | {_f(b.get('ack_p99_ms'))} | "
               f"{_f(b.get('ack_max_ms'))} | {_f(b.get('seconds'))} | {_f(b.get('server_cpu_ms_per_submission'))} |")
@@ -132,7 +137,7 @@ def render(res: dict, previous: str = "") -> str:
     for mode in modes:
         s = res["moderator"][mode].get("storm")
         if s:
-            w(f"| Moderator {mode} | {s.get('dropped')} | {s.get('reconnected')} | {s.get('in_sync')} | "
+            w(f"| Moderator {_label(mode)} | {s.get('dropped')} | {s.get('reconnected')} | {s.get('in_sync')} | "
               f"{s.get('in_sync_within_target')} | {_f(s.get('p50_s'))} | {_f(s.get('all_in_sync_s'))} | "
               f"{_f(s.get('server_cpu_ms_per_phone'))} |")
     w("")
@@ -152,10 +157,10 @@ def render(res: dict, previous: str = "") -> str:
             if not c:
                 continue
             if c.get("error"):
-                w(f"| Moderator {mode} | failed: {c['error']} |||||||||| ")
+                w(f"| Moderator {_label(mode)} | failed: {c['error']} |||||||||| ")
                 continue
             sb, ch, au = c["submissions"], c["chair"], c["autosave"]
-            w(f"| Moderator {mode} | {sb.get('acknowledged')}/{sb.get('sent')} | {sb.get('lost')} | "
+            w(f"| Moderator {_label(mode)} | {sb.get('acknowledged')}/{sb.get('sent')} | {sb.get('lost')} | "
               f"{sb.get('duplicated')} | {_f(sb.get('ack_p50_ms'))} / {_f(sb.get('ack_p99_ms'))} / "
               f"{_f(sb.get('ack_max_ms'))} | {ch['ok']}/{ch['calls']} | {_f(ch['p99_ms'])} / {_f(ch['max_ms'])} | "
               f"{au['ok']}/{au['calls']} | {au.get('lost')} | {_f(au['p99_ms'])} / {_f(au['max_ms'])} | "
@@ -187,16 +192,22 @@ def render(res: dict, previous: str = "") -> str:
             console = (f"{co.get('queued_cards')} | {_f(co.get('render_median_ms'))} / {_f(co.get('render_max_ms'))} | "
                        f"{_f(co.get('frame_median_ms'))} / {_f(co.get('frame_max_ms'))} | "
                        f"{len(co.get('long_tasks_ms') or [])}") if not co.get("error") else f"failed: {co['error']} | | |"
-            w(f"| Moderator {mode} | " + " | ".join(cells) + f" | {console} |")
+            w(f"| Moderator {_label(mode)} | " + " | ".join(cells) + f" | {console} |")
         w("")
     so = res.get("scaleout")
     if so:
-        w(f"## Scale-out: {so.get('meetings')} meetings × {so.get('phones_per_meeting')} phones over 2 workers "
+        w(f"## Scale-out: {so.get('meetings', sz.get('scaleout_meetings'))} meetings × "
+          f"{so.get('phones_per_meeting', sz.get('scaleout_phones'))} phones over 2 workers "
           "behind nginx, Redis and PostgreSQL")
         w("")
+        if so.get("reused_from"):
+            w(f"† from an earlier run (started {so['reused_from']}).")
+            w("")
         if so.get("error"):
-            w(f"Failed: {so['error']}")
-        else:
+            w(f"Failed: {so['error']}" + (f" (nginx: {' / '.join(so.get('nginx_errors') or [])[:600]})"
+                                          if so.get("nginx_errors") else ""))
+            w("")
+        if so.get("all"):
             w("nginx from deploy/nginx.conf.template with `least_conn` instead of `ip_hash` (every phone here comes "
               "from 127.0.0.1, which `ip_hash` would pin to one worker; WebSocket-only clients need no "
               "stickiness). Chairs act in turn, one action every 0.25 s over all meetings. Leak = a phone got a "
@@ -283,7 +294,7 @@ def render(res: dict, previous: str = "") -> str:
     for label, fn in checks:
         w(f"| {label} | " + " | ".join(cell(mode, fn) for mode in modes) + " |")
     w("")
-    if so and not so.get("error"):
+    if so and so.get("all"):
         al = so.get("all", {})
         p99 = al.get("p99_ms")
         w(f"Scale-out ({so.get('meetings')} × {so.get('phones_per_meeting')}): p99 ≤ 500 ms, 0 missed, 0 leaks — "

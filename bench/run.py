@@ -299,11 +299,11 @@ class ChairActions:
         self.s.headers["X-Role-Key"] = key or srv.keys["chair"]
         base = f"{url or srv.url}/api/v1/meetings/{meeting}"
         self.base = base
-        staff = self.s.get(base + "/staff", timeout=10).json()
+        staff = self.s.get(base + "/staff", timeout=60).json()
         queued = [r for r in staff["requests"] if r["status"] == "accepted"]
         for r in [r for r in staff["requests"] if r["status"] == "submitted"][:max(0, 3 - len(queued))]:
-            self.s.post(f"{base}/requests/{r['id']}/accept", json={}, timeout=10).raise_for_status()
-        staff = self.s.get(base + "/staff", timeout=10).json()
+            self.s.post(f"{base}/requests/{r['id']}/accept", json={}, timeout=60).raise_for_status()
+        staff = self.s.get(base + "/staff", timeout=60).json()
         queued = sorted((r for r in staff["requests"] if r["status"] == "accepted"),
                         key=lambda r: (r.get("queue_position") or 0, r["ticket"]))
         self.rid = queued[0]["id"]
@@ -576,14 +576,14 @@ def run_bare(mode: str, phones: int, crowd: int, n_actions: int, spacing: float,
 
 def run_moderator(mode: str, phones: int, crowd: int, n_actions: int, spacing: float, burst_n: int,
                   burst_s: float, workdir: Path, log, db: str = "sqlite", contention_n: int = 0,
-                  exports_n: int = 0) -> dict:
+                  exports_n: int = 0, fanout_only: bool = False) -> dict:
     out = {"async_mode": mode, "db": db}
     with Database(db) as database:
         instance = workdir / f"instance-{mode}-{db}-{uuid.uuid4().hex[:6]}"
         srv = start_moderator(mode, instance, database_url=database.url)
         try:
             _moderator_scenarios(out, srv, mode, phones, crowd, n_actions, spacing, burst_n, burst_s, log,
-                                 contention_n)
+                                 contention_n, fanout_only)
             if exports_n:
                 from bench import hall
                 url = database.url or hall.sqlite_url(instance)
@@ -603,7 +603,7 @@ def run_moderator(mode: str, phones: int, crowd: int, n_actions: int, spacing: f
 
 
 def _moderator_scenarios(out, srv, mode, phones, crowd, n_actions, spacing, burst_n, burst_s, log,
-                         contention_n) -> None:
+                         contention_n, fanout_only: bool = False) -> None:
     actions = ChairActions(srv)
     out["public_payload_bytes"] = len(json.dumps(public_state(srv.url), ensure_ascii=False).encode())
     fleet = Fleet(srv.url, phones)
@@ -613,6 +613,8 @@ def _moderator_scenarios(out, srv, mode, phones, crowd, n_actions, spacing, burs
         out["fanout"] = guarded(log, "fanout", fanout, fleet, actions, n_actions, spacing, srv.proc.pid) | {
             "connect": conn, "phones": phones} | rss_mb(srv.proc.pid)
         log(f"  moderator {mode} fanout: {out['fanout']}")
+        if fanout_only:
+            return
         out["burst"] = guarded(log, "burst", burst, srv, burst_n, burst_s)
         log(f"  moderator {mode} burst: {out['burst']}")
         time.sleep(2)
@@ -654,6 +656,9 @@ def main(argv=None) -> int:
     p.add_argument("--exports", type=int, help="requests of the meeting exported and shown on the chair console "
                                                "(0 = skip)")
     p.add_argument("--scaleout", help="MEETINGSxPHONES over two workers behind nginx (0 = skip), e.g. 20x300")
+    p.add_argument("--only", choices=["fanout", "scaleout"],
+                   help="fanout: only the chair action to --phones phones (bare and Moderator, each --dbs); "
+                        "scaleout: only the scale-out. Combine with --reuse for a whole report")
     p.add_argument("--out", help="write the report here (default docs/performance.md for a full run)")
     p.add_argument("--json", help="also write the raw figures as JSON")
     p.add_argument("--reuse", help="JSON of an earlier run: scenarios this run skips (e.g. --crowd 0) are taken "
@@ -671,6 +676,8 @@ def main(argv=None) -> int:
     contention_n = args.contention if args.contention is not None else (30 if quick else 300)
     exports_n = args.exports if args.exports is not None else (40 if quick else 500)
     scale = args.scaleout if args.scaleout is not None else ("2x20" if quick else "20x300")
+    if args.only == "fanout":
+        crowd, contention_n, exports_n, scale = 0, 0, 0, "0"
     scale_m, scale_p = (int(x) for x in scale.lower().split("x")) if scale not in ("0", "") else (0, 0)
 
     def log(msg):
@@ -687,13 +694,14 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="moderator-bench-") as tmp:
         workdir = Path(tmp)
         # the bare server sends a copy of the real public state, so both send the same bytes
-        probe = start_moderator(modes[0], workdir / "probe")
-        try:
-            ChairActions(probe)
-            state = public_state(probe.url)
-        finally:
-            probe.stop()
-        for mode in modes:
+        if args.only != "scaleout":
+            probe = start_moderator(modes[0], workdir / "probe")
+            try:
+                ChairActions(probe)
+                state = public_state(probe.url)
+            finally:
+                probe.stop()
+        for mode in (modes if args.only != "scaleout" else []):
             log(f"[{mode}] bare Flask-SocketIO broadcast server")
             results["bare"][mode] = run_bare(mode, phones, crowd, n_actions, spacing, state, log)
             if args.json:
@@ -703,7 +711,8 @@ def main(argv=None) -> int:
                 log(f"[{label}] Moderator (python run.py --demo --async-mode {mode}, {db})")
                 results["moderator"][label] = run_moderator(
                     mode, phones, crowd, n_actions, spacing, burst_n, burst_s, workdir, log, db=db,
-                    contention_n=contention_n, exports_n=exports_n if mode == modes[0] else 0)
+                    contention_n=contention_n, exports_n=exports_n if mode == modes[0] else 0,
+                    fanout_only=args.only == "fanout")
                 if args.json:
                     Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
         if scale_m:
@@ -724,6 +733,8 @@ def main(argv=None) -> int:
                     if key not in mine:
                         mine[key] = dict(val, reused_from=earlier.get("started", "?")) if isinstance(val, dict) \
                             else val
+        if "scaleout" not in results and earlier.get("scaleout"):
+            results["scaleout"] = dict(earlier["scaleout"], reused_from=earlier.get("started", "?"))
         results["reused"] = {"file": args.reuse, "started": earlier.get("started"),
                              "command": earlier.get("command"), "loadavg_start": earlier.get("loadavg_start")}
         if not crowd:
