@@ -201,7 +201,8 @@ def render(res: dict, previous: str = "") -> str:
           "behind nginx, Redis and PostgreSQL")
         w("")
         if so.get("reused_from"):
-            w(f"† from an earlier run (started {so['reused_from']}).")
+            w(f"† from another run: `{so.get('reused_command', '?')}`, started {so['reused_from']}, load average "
+              f"{so.get('reused_loadavg', '?')}.")
             w("")
         if so.get("error"):
             w(f"Failed: {so['error']}" + (f" (nginx: {' / '.join(so.get('nginx_errors') or [])[:600]})"

@@ -734,7 +734,9 @@ def main(argv=None) -> int:
                         mine[key] = dict(val, reused_from=earlier.get("started", "?")) if isinstance(val, dict) \
                             else val
         if "scaleout" not in results and earlier.get("scaleout"):
-            results["scaleout"] = dict(earlier["scaleout"], reused_from=earlier.get("started", "?"))
+            results["scaleout"] = dict(earlier["scaleout"], reused_from=earlier.get("started", "?"),
+                                       reused_command=earlier.get("command"),
+                                       reused_loadavg=earlier.get("loadavg_start"))
         results["reused"] = {"file": args.reuse, "started": earlier.get("started"),
                              "command": earlier.get("command"), "loadavg_start": earlier.get("loadavg_start")}
         if not crowd:
