@@ -51,11 +51,15 @@ def test_a_chair_action_uses_one_database_session_for_its_change_and_all_its_mes
     app, rt, phone, rid = hall
     checkouts = []
     listener = lambda *a: checkouts.append(1)  # noqa: E731
-    event.listen(rt.engine.pool, "checkout", listener)
+    # readers and the writer may have pools of their own (SQLite: one write connection, db/engine.py)
+    pools = {id(p): p for p in (rt.engine.pool, rt.write_session.kw["bind"].pool)}.values()
+    for pool in pools:
+        event.listen(pool, "checkout", listener)
     try:
         reqs.move(rt, DEMO_CODE, CHAIR, rid, "down")
     finally:
-        event.remove(rt.engine.pool, "checkout", listener)
+        for pool in pools:
+            event.remove(pool, "checkout", listener)
     # Before: the write session, then one read session for the public state and one for the staff payloads.
     assert len(checkouts) == 1
     msgs = public_messages(phone)
