@@ -1,8 +1,12 @@
 """Moderator benchmarks: the real server against a bare Flask-SocketIO broadcast server, in one run.
 
-    python -m bench                 # full run (eventlet and gevent, ~6 minutes), writes docs/performance.md
-    python -m bench --quick         # small sizes, a smoke run (~1 minute), writes nothing unless --write
-    python bench/run.py [--quick] [--modes eventlet,gevent] [--phones 300] [--crowd 2000] [--out FILE]
+    python -m bench                 # full run (eventlet and gevent, SQLite and PostgreSQL, contention, exports and
+                                    # chair console, 20 meetings x 300 phones behind nginx; ~20 minutes on a quiet
+                                    # machine), writes docs/performance.md
+    python -m bench --quick         # small sizes, a smoke run (~1.5 minutes), writes nothing unless --out
+    python bench/run.py [--quick] [--modes eventlet,gevent] [--dbs sqlite,postgresql] [--phones 300] [--crowd 2000]
+                        [--contention 300] [--exports 500] [--scaleout 20x300] [--only fanout|scaleout]
+                        [--reuse EARLIER.json] [--out FILE] [--json FILE]
 
 Phones are python-socketio AsyncClients over websocket, many per process, in separate processes
 (bench/clients.py). Times are wall-clock on the same machine: a chair action is timed from the moment its HTTP
