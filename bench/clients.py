@@ -7,7 +7,8 @@ snapshot over HTTP after every (re)connect, recorded the same way. Commands (tup
     ("records",)   return and clear the records  -> {client index: [(v, t, kind), ...]}
     ("drop",)      cut every websocket at once (shutdown of its TCP socket, no close handshake, as when the
                    Wi-Fi drops); the clients notice, reconnect by themselves                -> {"dropped": n}
-    ("status",)    how many are connected        -> {"connected": n}
+    ("status",)    how many are connected, and how many `public` messages of another meeting than the phone's
+                   own arrived (a cross-meeting leak)                          -> {"connected": n, "leaks": n}
     ("stop",)      disconnect and exit
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ import socket
 import time
 
 
-def worker_main(conn, url: str, first: int, count: int, meeting: str, tag: str, concurrency: int = 40) -> None:
+def worker_main(conn, url: str, first: int, count: int, meeting, tag: str, concurrency: int = 40) -> None:
+    """`meeting`: one join code, or a list of them (phone i joins meeting[i % len(meeting)])."""
     logging.basicConfig(level=logging.CRITICAL)
     asyncio.run(_Worker(conn, url, first, count, meeting, tag, concurrency).serve())
 
@@ -26,7 +28,9 @@ def worker_main(conn, url: str, first: int, count: int, meeting: str, tag: str, 
 class _Worker:
     def __init__(self, conn, url, first, count, meeting, tag, concurrency):
         self.conn, self.url, self.first, self.count = conn, url, first, count
-        self.meeting, self.tag, self.concurrency = meeting, tag, concurrency
+        self.meetings = [meeting] if isinstance(meeting, str) else list(meeting)
+        self.tag, self.concurrency = tag, concurrency
+        self.leaks = 0
         self.records: dict[int, list] = {i: [] for i in range(first, first + count)}
         self.clients: dict[int, object] = {}
         self.http = None
@@ -48,7 +52,8 @@ class _Worker:
                 elif name == "drop":
                     self.conn.send(await self.drop_all())
                 elif name == "status":
-                    self.conn.send({"connected": sum(1 for c in self.clients.values() if c.connected)})
+                    self.conn.send({"connected": sum(1 for c in self.clients.values() if c.connected),
+                                    "leaks": self.leaks})
                 elif name == "stop":
                     await asyncio.gather(*(c.disconnect() for c in self.clients.values()),
                                          return_exceptions=True)
@@ -57,13 +62,20 @@ class _Worker:
         finally:
             await self.http.close()
 
+    def meeting_of(self, i: int) -> str:
+        return self.meetings[i % len(self.meetings)]
+
     def _make(self, i: int):
         import socketio
         sio = socketio.AsyncClient(reconnection=True, reconnection_attempts=0, reconnection_delay=0.5,
                                    reconnection_delay_max=2, randomization_factor=0.5)
+        own = self.meeting_of(i)
+
         @sio.on("public")
         async def _public(data):
             self.records[i].append((data.get("v"), time.time(), "m"))
+            if ((data.get("state") or {}).get("meeting") or {}).get("code") != own:
+                self.leaks += 1
 
         @sio.on("connect")
         async def _connect():
@@ -75,7 +87,7 @@ class _Worker:
     async def _snapshot(self, i: int) -> None:
         for _ in range(5):
             try:
-                async with self.http.get(f"{self.url}/api/v1/meetings/{self.meeting}/public") as r:
+                async with self.http.get(f"{self.url}/api/v1/meetings/{self.meeting_of(i)}/public") as r:
                     if r.status == 200:
                         data = await r.json()
                         self.records[i].append((data.get("v"), time.time(), "s"))
@@ -96,7 +108,7 @@ class _Worker:
                 for attempt in range(3):
                     try:
                         await sio.connect(self.url, transports=["websocket"], wait_timeout=20,
-                                          auth={"meeting": self.meeting, "device": f"{self.tag}-phone-{i}"})
+                                          auth={"meeting": self.meeting_of(i), "device": f"{self.tag}-phone-{i}"})
                         self.clients[i] = sio
                         return
                     except Exception as e:  # noqa: BLE001

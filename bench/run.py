@@ -1,8 +1,12 @@
 """Moderator benchmarks: the real server against a bare Flask-SocketIO broadcast server, in one run.
 
-    python -m bench                 # full run (eventlet and gevent, ~6 minutes), writes docs/performance.md
-    python -m bench --quick         # small sizes, a smoke run (~1 minute), writes nothing unless --write
-    python bench/run.py [--quick] [--modes eventlet,gevent] [--phones 300] [--crowd 2000] [--out FILE]
+    python -m bench                 # full run (eventlet and gevent, SQLite and PostgreSQL, contention, exports and
+                                    # chair console, 20 meetings x 300 phones behind nginx; ~20 minutes on a quiet
+                                    # machine), writes docs/performance.md
+    python -m bench --quick         # small sizes, a smoke run (~1.5 minutes), writes nothing unless --out
+    python bench/run.py [--quick] [--modes eventlet,gevent] [--dbs sqlite,postgresql] [--phones 300] [--crowd 2000]
+                        [--contention 300] [--exports 500] [--scaleout 20x300] [--only fanout|scaleout]
+                        [--reuse EARLIER.json] [--out FILE] [--json FILE]
 
 Phones are python-socketio AsyncClients over websocket, many per process, in separate processes
 (bench/clients.py). Times are wall-clock on the same machine: a chair action is timed from the moment its HTTP
@@ -146,18 +150,44 @@ class BareServer:
                 self.proc.wait()
 
 
-def start_moderator(async_mode: str, instance: Path, extra_env: dict | None = None) -> ServerProcess:
+def start_moderator(async_mode: str, instance: Path, extra_env: dict | None = None,
+                    database_url: str | None = None, demo: bool = True) -> ServerProcess:
     env = {"MODERATOR_RATE_IP": "100000"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     env.update(extra_env or {})
-    return ServerProcess(instance, demo=True, async_mode=async_mode, env=env).start(timeout=60)
+    return ServerProcess(instance, demo=demo, async_mode=async_mode, env=env).start(timeout=60)
+
+
+class Database:
+    """The database one Moderator server of the run uses: its default SQLite file, or a fresh PostgreSQL database
+    on the local server (created for this run, dropped after, as tests/support/services.py does)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.url = None
+
+    def __enter__(self) -> "Database":
+        if self.kind == "postgresql":
+            from tests.support.services import fresh_pg_database
+            self.url = fresh_pg_database()
+        return self
+
+    def __exit__(self, *exc):
+        if self.url:
+            from tests.support.services import drop_pg_database
+            drop_pg_database(self.url)
 
 
 # -- phones ----------------------------------------------------------------------------------------------------------
 class Fleet:
     """N phones in `procs` processes."""
 
-    def __init__(self, url: str, n: int, procs: int | None = None, tag: str | None = None):
+    def __init__(self, url: str, n: int, procs: int | None = None, tag: str | None = None,
+                 meeting: str | list[str] = MEETING):
+        """`meeting`: one join code, or a list (phone i joins meeting[i % len(meeting)])."""
         self.url, self.n = url, n
+        self.meetings = [meeting] if isinstance(meeting, str) else list(meeting)
         self.tag = tag or uuid.uuid4().hex[:8]
         procs = procs or max(2, min(4, (n + 499) // 500))
         ctx = mp.get_context("spawn")
@@ -167,7 +197,7 @@ class Fleet:
         for k in range(procs):
             count = per + (1 if k < rest else 0)
             parent, child = ctx.Pipe()
-            p = ctx.Process(target=worker_main, args=(child, url, first, count, MEETING, self.tag), daemon=True)
+            p = ctx.Process(target=worker_main, args=(child, url, first, count, meeting, self.tag), daemon=True)
             p.start()
             self.workers.append((p, parent))
             first += count
@@ -204,6 +234,13 @@ class Fleet:
 
     def connected(self) -> int:
         return sum(r["connected"] for r in self._all(("status",)))
+
+    def leaks(self) -> int:
+        """`public` messages of another meeting than the phone's own."""
+        return sum(r["leaks"] for r in self._all(("status",)))
+
+    def records_of(self, meeting: str) -> dict[int, list]:
+        return {i: recs for i, recs in self.records.items() if self.meetings[i % len(self.meetings)] == meeting}
 
     def max_v(self) -> dict[int, int]:
         return {i: max((v for v, _, _ in recs if isinstance(v, int)), default=-1) for i, recs in self.records.items()}
@@ -260,17 +297,17 @@ class ChairActions:
     """Chair actions on the real server: moves a queued request down and up (a reorder the projector and phones
     show). Each bumps the meeting version by one."""
 
-    def __init__(self, srv: ServerProcess):
+    def __init__(self, srv: ServerProcess, meeting: str = MEETING, key: str | None = None, url: str | None = None):
         self.srv = srv
         self.s = requests.Session()
-        self.s.headers["X-Role-Key"] = srv.keys["chair"]
-        base = f"{srv.url}/api/v1/meetings/{MEETING}"
+        self.s.headers["X-Role-Key"] = key or srv.keys["chair"]
+        base = f"{url or srv.url}/api/v1/meetings/{meeting}"
         self.base = base
-        staff = self.s.get(base + "/staff", timeout=10).json()
+        staff = self.s.get(base + "/staff", timeout=60).json()
         queued = [r for r in staff["requests"] if r["status"] == "accepted"]
         for r in [r for r in staff["requests"] if r["status"] == "submitted"][:max(0, 3 - len(queued))]:
-            self.s.post(f"{base}/requests/{r['id']}/accept", json={}, timeout=10).raise_for_status()
-        staff = self.s.get(base + "/staff", timeout=10).json()
+            self.s.post(f"{base}/requests/{r['id']}/accept", json={}, timeout=60).raise_for_status()
+        staff = self.s.get(base + "/staff", timeout=60).json()
         queued = sorted((r for r in staff["requests"] if r["status"] == "accepted"),
                         key=lambda r: (r.get("queue_position") or 0, r["ticket"]))
         self.rid = queued[0]["id"]
@@ -332,9 +369,9 @@ def submission(i: int, tag: str) -> tuple[dict, dict]:
     return headers, body
 
 
-def post_submission(url: str, i: int, tag: str, session=None, timeout=10.0):
+def post_submission(url: str, i: int, tag: str, session=None, timeout=10.0, meeting: str = MEETING):
     headers, body = submission(i, tag)
-    return (session or requests).post(f"{url}/api/v1/meetings/{MEETING}/requests", json=body, headers=headers,
+    return (session or requests).post(f"{url}/api/v1/meetings/{meeting}/requests", json=body, headers=headers,
                                       timeout=timeout)
 
 
@@ -402,6 +439,89 @@ def burst(srv: ServerProcess, n: int, seconds: float, tag: str | None = None) ->
             "server_cpu_ms_per_submission": _r(cpu_per)}
 
 
+# -- database contention ---------------------------------------------------------------------------------------------
+class Paced(threading.Thread):
+    """Calls `fn` every `every` seconds until stopped; records (ok, milliseconds) of each call."""
+
+    def __init__(self, fn, every: float):
+        super().__init__(daemon=True)
+        self.fn, self.every = fn, every
+        self.stopping = threading.Event()
+        self.calls: list[tuple[bool, float]] = []
+
+    def run(self):
+        nxt = time.time()
+        while not self.stopping.is_set():
+            t0 = time.time()
+            try:
+                ok = bool(self.fn())
+            except requests.RequestException:
+                ok = False
+            self.calls.append((ok, (time.time() - t0) * 1000))
+            nxt += self.every
+            self.stopping.wait(max(0.0, nxt - time.time()))
+
+    def stop(self) -> dict:
+        self.stopping.set()
+        self.join(30)
+        ms = [m for _, m in self.calls]
+        s = summary(ms)
+        return {"calls": len(self.calls), "ok": sum(1 for ok, _ in self.calls if ok), "p50_ms": _r(s["p50"]),
+                "p99_ms": _r(s["p99"]), "max_ms": _r(s["max"])}
+
+
+class Autosave:
+    """The secretary's screen saving the minutes entry of the intervention on the floor, as it autosaves while
+    she types: each save sends the revision it was typed on and must be accepted (no one else edits it)."""
+
+    def __init__(self, srv: ServerProcess, url: str | None = None):
+        self.s = requests.Session()
+        self.s.headers["X-Role-Key"] = srv.keys["secretary"]
+        self.base = f"{url or srv.url}/api/v1/meetings/{MEETING}"
+        staff = requests.get(self.base + "/staff", headers={"X-Role-Key": srv.keys["chair"]}, timeout=30).json()
+        self.rid = staff["requests"][0]["id"]
+        self.revision, self.first_rows = self._stored()
+        self.saved = 0
+
+    def _stored(self) -> tuple[int, int]:
+        r = self.s.get(f"{self.base}/minutes/entries/{self.rid}/revisions", timeout=30)
+        r.raise_for_status()
+        return r.json()["revision"], len(r.json()["revisions"])
+
+    def save(self) -> bool:
+        r = self.s.put(f"{self.base}/minutes/entries/{self.rid}", timeout=30, json={
+            "expected_revision": self.revision, "summary": f"Đại biểu nêu ý kiến về đường liên thôn (bản {self.saved + 1})"})
+        if r.status_code == 200:
+            self.revision = r.json()["entry"]["revision"]
+            self.saved += 1
+            return True
+        return False
+
+    def lost(self) -> int:
+        """Saves acknowledged but missing from the stored revisions."""
+        return self.first_rows + self.saved - self._stored()[1]
+
+
+def contention(srv: ServerProcess, n: int, seconds: float, chair_every: float = 0.5, autosave_every: float = 1.0,
+               url: str | None = None) -> dict:
+    """A burst of submissions while the secretary autosaves the minutes and the chair reorders the queue: every
+    writer takes the same database lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the meeting row)."""
+    chair = ChairActions(srv, url=url)
+    autosave = Autosave(srv, url=url)
+    t_chair = Paced(lambda: chair.act()[0], chair_every)
+    t_save = Paced(autosave.save, autosave_every)
+    t_chair.start()
+    t_save.start()
+    try:
+        sub = burst(srv, n, seconds)
+    finally:
+        chair_res, save_res = t_chair.stop(), t_save.stop()
+    save_res["lost"] = autosave.lost()
+    waits = [x for x in (sub.get("ack_max_ms"), chair_res["max_ms"], save_res["max_ms"]) if x is not None]
+    return {"submissions": sub, "chair": chair_res, "autosave": save_res,
+            "longest_wait_ms": max(waits) if waits else None}
+
+
 # -- reconnect storm -------------------------------------------------------------------------------------------------
 def storm(fleet: Fleet, actions: ChairActions, within: float = 5.0) -> dict:
     fleet.clear()
@@ -459,43 +579,71 @@ def run_bare(mode: str, phones: int, crowd: int, n_actions: int, spacing: float,
 
 
 def run_moderator(mode: str, phones: int, crowd: int, n_actions: int, spacing: float, burst_n: int,
-                  burst_s: float, workdir: Path, log) -> dict:
-    out = {}
-    srv = start_moderator(mode, workdir / f"instance-{mode}-{uuid.uuid4().hex[:6]}")
+                  burst_s: float, workdir: Path, log, db: str = "sqlite", contention_n: int = 0,
+                  exports_n: int = 0, fanout_only: bool = False) -> dict:
+    out = {"async_mode": mode, "db": db}
+    with Database(db) as database:
+        instance = workdir / f"instance-{mode}-{db}-{uuid.uuid4().hex[:6]}"
+        srv = start_moderator(mode, instance, database_url=database.url)
+        try:
+            _moderator_scenarios(out, srv, mode, phones, crowd, n_actions, spacing, burst_n, burst_s, log,
+                                 contention_n, fanout_only)
+            if exports_n:
+                from bench import hall
+                url = database.url or hall.sqlite_url(instance)
+                rt = hall.runtime(url)
+                t0 = time.time()
+                built = hall.province_meeting(rt, "TINH500", exports_n)
+                rt.engine.dispose()
+                log(f"  moderator {mode} {db}: meeting of {exports_n} requests built in {time.time() - t0:.0f} s")
+                out["exports"] = guarded(log, "exports", hall.exports, srv.url, built) | {
+                    "meeting": {k: v for k, v in built.items() if k != "keys"}}
+                log(f"  moderator {mode} {db} exports: {out['exports']}")
+                out["console"] = guarded(log, "console", hall.console_reorder, srv.url, built)
+                log(f"  moderator {mode} {db} console: {out['console']}")
+        finally:
+            srv.stop()
+    return out
+
+
+def _moderator_scenarios(out, srv, mode, phones, crowd, n_actions, spacing, burst_n, burst_s, log,
+                         contention_n, fanout_only: bool = False) -> None:
+    actions = ChairActions(srv)
+    out["public_payload_bytes"] = len(json.dumps(public_state(srv.url), ensure_ascii=False).encode())
+    fleet = Fleet(srv.url, phones)
     try:
-        actions = ChairActions(srv)
-        out["public_payload_bytes"] = len(json.dumps(public_state(srv.url), ensure_ascii=False).encode())
-        fleet = Fleet(srv.url, phones)
+        conn = fleet.connect()
+        log(f"  moderator {mode}: {conn['ok']}/{phones} phones connected in {conn['seconds']} s")
+        out["fanout"] = guarded(log, "fanout", fanout, fleet, actions, n_actions, spacing, srv.proc.pid) | {
+            "connect": conn, "phones": phones} | rss_mb(srv.proc.pid)
+        log(f"  moderator {mode} fanout: {out['fanout']}")
+        if fanout_only:
+            return
+        out["burst"] = guarded(log, "burst", burst, srv, burst_n, burst_s)
+        log(f"  moderator {mode} burst: {out['burst']}")
+        time.sleep(2)
+        actions.current_version()
+        c0 = cpu_ms(srv.proc.pid)
+        out["storm"] = guarded(log, "storm", storm, fleet, actions)
+        out["storm"]["server_cpu_ms_per_phone"] = _r((cpu_ms(srv.proc.pid) - c0) / phones)
+        log(f"  moderator {mode} storm: {out['storm']}")
+        if contention_n:
+            time.sleep(2)
+            out["contention"] = guarded(log, "contention", contention, srv, contention_n, burst_s)
+            log(f"  moderator {mode} contention: {out['contention']}")
+    finally:
+        fleet.stop()
+    if crowd:
+        actions.current_version()
+        fleet = Fleet(srv.url, crowd)
         try:
             conn = fleet.connect()
-            log(f"  moderator {mode}: {conn['ok']}/{phones} phones connected in {conn['seconds']} s")
-            out["fanout"] = guarded(log, "fanout", fanout, fleet, actions, n_actions, spacing, srv.proc.pid) | {
-                "connect": conn, "phones": phones} | rss_mb(srv.proc.pid)
-            log(f"  moderator {mode} fanout: {out['fanout']}")
-            out["burst"] = guarded(log, "burst", burst, srv, burst_n, burst_s)
-            log(f"  moderator {mode} burst: {out['burst']}")
-            time.sleep(2)
-            actions.current_version()
-            c0 = cpu_ms(srv.proc.pid)
-            out["storm"] = guarded(log, "storm", storm, fleet, actions)
-            out["storm"]["server_cpu_ms_per_phone"] = _r((cpu_ms(srv.proc.pid) - c0) / phones)
-            log(f"  moderator {mode} storm: {out['storm']}")
+            log(f"  moderator {mode}: {conn['ok']}/{crowd} phones connected in {conn['seconds']} s")
+            out["crowd"] = guarded(log, "crowd", fanout, fleet, actions, n_actions, spacing, srv.proc.pid) | {
+                "connect": conn, "phones": crowd} | rss_mb(srv.proc.pid)
+            log(f"  moderator {mode} crowd: {out['crowd']}")
         finally:
             fleet.stop()
-        if crowd:
-            actions.current_version()
-            fleet = Fleet(srv.url, crowd)
-            try:
-                conn = fleet.connect()
-                log(f"  moderator {mode}: {conn['ok']}/{crowd} phones connected in {conn['seconds']} s")
-                out["crowd"] = guarded(log, "crowd", fanout, fleet, actions, n_actions, spacing, srv.proc.pid) | {
-                    "connect": conn, "phones": crowd} | rss_mb(srv.proc.pid)
-                log(f"  moderator {mode} crowd: {out['crowd']}")
-            finally:
-                fleet.stop()
-    finally:
-        srv.stop()
-    return out
 
 
 def main(argv=None) -> int:
@@ -507,6 +655,14 @@ def main(argv=None) -> int:
     p.add_argument("--submissions", type=int)
     p.add_argument("--actions", type=int)
     p.add_argument("--burst-seconds", type=float)
+    p.add_argument("--dbs", help="databases, comma-separated: sqlite, postgresql (default both; --quick: sqlite)")
+    p.add_argument("--contention", type=int, help="submissions of the contention burst (0 = skip)")
+    p.add_argument("--exports", type=int, help="requests of the meeting exported and shown on the chair console "
+                                               "(0 = skip)")
+    p.add_argument("--scaleout", help="MEETINGSxPHONES over two workers behind nginx (0 = skip), e.g. 20x300")
+    p.add_argument("--only", choices=["fanout", "scaleout"],
+                   help="fanout: only the chair action to --phones phones (bare and Moderator, each --dbs); "
+                        "scaleout: only the scale-out. Combine with --reuse for a whole report")
     p.add_argument("--out", help="write the report here (default docs/performance.md for a full run)")
     p.add_argument("--json", help="also write the raw figures as JSON")
     p.add_argument("--reuse", help="JSON of an earlier run: scenarios this run skips (e.g. --crowd 0) are taken "
@@ -520,6 +676,13 @@ def main(argv=None) -> int:
     n_actions = args.actions or (5 if quick else 20)
     spacing = 0.5
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    dbs = [d.strip() for d in (args.dbs or ("sqlite" if quick else "sqlite,postgresql")).split(",") if d.strip()]
+    contention_n = args.contention if args.contention is not None else (30 if quick else 300)
+    exports_n = args.exports if args.exports is not None else (40 if quick else 500)
+    scale = args.scaleout if args.scaleout is not None else ("2x20" if quick else "20x300")
+    if args.only == "fanout":
+        crowd, contention_n, exports_n, scale = 0, 0, 0, "0"
+    scale_m, scale_p = (int(x) for x in scale.lower().split("x")) if scale not in ("0", "") else (0, 0)
 
     def log(msg):
         print(msg, flush=True)
@@ -528,25 +691,40 @@ def main(argv=None) -> int:
     load_start = loadavg()
     results = {"machine": machine(), "command": "python " + " ".join(["-m bench"] + (argv or sys.argv[1:])),
                "sizes": {"phones": phones, "crowd": crowd, "submissions": burst_n, "burst_seconds": burst_s,
-                         "actions": n_actions, "spacing_s": spacing}, "bare": {}, "moderator": {},
+                         "actions": n_actions, "spacing_s": spacing, "contention": contention_n,
+                         "exports": exports_n, "scaleout_meetings": scale_m, "scaleout_phones": scale_p,
+                         "dbs": dbs}, "bare": {}, "moderator": {},
                "loadavg_start": load_start, "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     with tempfile.TemporaryDirectory(prefix="moderator-bench-") as tmp:
         workdir = Path(tmp)
         # the bare server sends a copy of the real public state, so both send the same bytes
-        probe = start_moderator(modes[0], workdir / "probe")
-        try:
-            ChairActions(probe)
-            state = public_state(probe.url)
-        finally:
-            probe.stop()
-        for mode in modes:
+        if args.only != "scaleout":
+            probe = start_moderator(modes[0], workdir / "probe")
+            try:
+                ChairActions(probe)
+                state = public_state(probe.url)
+            finally:
+                probe.stop()
+        for mode in (modes if args.only != "scaleout" else []):
             log(f"[{mode}] bare Flask-SocketIO broadcast server")
             results["bare"][mode] = run_bare(mode, phones, crowd, n_actions, spacing, state, log)
-            log(f"[{mode}] Moderator (python run.py --demo --async-mode {mode})")
             if args.json:
                 Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
-            results["moderator"][mode] = run_moderator(mode, phones, crowd, n_actions, spacing, burst_n, burst_s,
-                                                       workdir, log)
+            for db in dbs:
+                label = mode if db == "sqlite" else f"{mode} {db}"
+                log(f"[{label}] Moderator (python run.py --demo --async-mode {mode}, {db})")
+                results["moderator"][label] = run_moderator(
+                    mode, phones, crowd, n_actions, spacing, burst_n, burst_s, workdir, log, db=db,
+                    contention_n=contention_n, exports_n=exports_n if mode == modes[0] else 0,
+                    fanout_only=args.only == "fanout")
+                if args.json:
+                    Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        if scale_m:
+            from bench import hall
+            log(f"[scale-out] {scale_m} meetings × {scale_p} phones, 2 workers ({modes[0]}), nginx, Redis, "
+                "PostgreSQL")
+            results["scaleout"] = guarded(log, "scale-out", hall.scaleout, workdir, scale_m, scale_p,
+                                          max(2, n_actions // 4), 0.25, log, mode=modes[0], spread_phones=phones)
             if args.json:
                 Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     results["seconds"] = round(time.time() - t_start)
@@ -559,6 +737,10 @@ def main(argv=None) -> int:
                     if key not in mine:
                         mine[key] = dict(val, reused_from=earlier.get("started", "?")) if isinstance(val, dict) \
                             else val
+        if "scaleout" not in results and earlier.get("scaleout"):
+            results["scaleout"] = dict(earlier["scaleout"], reused_from=earlier.get("started", "?"),
+                                       reused_command=earlier.get("command"),
+                                       reused_loadavg=earlier.get("loadavg_start"))
         results["reused"] = {"file": args.reuse, "started": earlier.get("started"),
                              "command": earlier.get("command"), "loadavg_start": earlier.get("loadavg_start")}
         if not crowd:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 
 from ..db.models import Field, Meeting, ProgrammeStep, Request, Unit
 from ..services import views
@@ -21,8 +22,24 @@ def public_state_cached(rt, session, m: Meeting) -> dict:
     if hit is not None and hit[0] == m.version:
         return dict(hit[1], server_now=views.now_ms())
     state = views.public_state(session, m)
-    cache[m.id] = (m.version, state)
+    remember_public_state(rt, m.id, state)
     return state
+
+
+def remember_public_state(rt, mid: int, state: dict) -> None:
+    """Keep the newest committed public state of a meeting (never replace it by an older one)."""
+    cache = rt.extras.setdefault("public_state", {})
+    hit = cache.get(mid)
+    if hit is None or hit[0] <= state["v"]:
+        cache[mid] = (state["v"], state)
+
+
+@dataclass
+class Prepared:
+    """One change's messages, built in its own transaction, sent after its commit."""
+    version: int
+    public: dict | None = None                  # the whole public state at `version`, if it goes out at once
+    private: list[tuple[str, dict, str]] = field(default_factory=list)    # (event, payload, room)
 
 
 def room_public(mid: int) -> str:
@@ -56,60 +73,94 @@ class SocketPublisher:
     def bind(self, rt) -> None:
         self.rt = rt
 
+    def _window(self, change) -> float:
+        by_delegate = getattr(change.actor.role, "value", change.actor.role) in ("delegate", "anonymous")
+        return self.delegate_window if by_delegate else self.window
+
+    # -- before the commit: build, from the committing session ----------------------------------------------------
+    def prepare(self, session, meeting: Meeting, change) -> Prepared | None:
+        """Every message of this change, built from the unit of work's own session just before it commits: its
+        rows are loaded already, and the fixed parts (names, programme) are read once for all audiences. Nothing is
+        sent here. The public state is built only if it will go out at once (not coalesced into a later one)."""
+        try:
+            names = views.Names.load(session, meeting.id)
+            out = Prepared(change.version)
+            if change.public and self._due_now(meeting.id, self._window(change)):
+                out.public = views.public_state(session, meeting, names)
+            out.private = self._private_messages(session, change, names)
+            return out
+        except Exception:  # building must never refuse a change: publish() then reads after the commit
+            log.exception("preparing messages failed for %s v%s", change.code, change.version)
+            return None
+
+    # -- after the commit: send ----------------------------------------------------------------------------------
     def publish(self, change) -> None:
+        prepared = change.prepared if isinstance(change.prepared, Prepared) else None
         # The hall first: hundreds of phones and the projector wait on the public message; the few consoles get
         # theirs a few milliseconds later (the chair's own HTTP answer comes after both anyway).
         if change.public:
-            by_delegate = getattr(change.actor.role, "value", change.actor.role) in ("delegate", "anonymous")
-            if self.schedule_public(change.meeting_id, self.delegate_window if by_delegate else None):
-                # Let the phones' writers flush the message before this greenlet builds the staff payloads.
+            if self.schedule_public(change.meeting_id, self._window(change), prepared.public if prepared else None):
+                # Let the phones' writers flush the message before this greenlet sends the staff payloads.
                 self.socketio.sleep(0)
         try:
-            self._publish_private(change)
+            if prepared is not None:
+                self._send_private(prepared.private)
+            else:
+                with self.rt.read() as s:
+                    self._send_private(self._private_messages(s, change, views.Names.load(s, change.meeting_id)))
         except Exception:  # a failed emit must never undo or hide a committed change
             log.exception("publish failed for %s v%s", change.code, change.version)
 
+    def _send_private(self, messages) -> None:
+        for event, payload, room in messages:
+            if event == "staff":
+                payload["server_now"] = views.now_ms()
+            self.socketio.emit(event, payload, to=room)
+
     # -- staff, unit and owner messages: exact, versioned -------------------------------------------------------
-    def _publish_private(self, change) -> None:
+    def _private_messages(self, s, change, names) -> list[tuple[str, dict, str]]:
         mid = change.meeting_id
-        with self.rt.read() as s:
-            names = views.Names.load(s, mid)
-            reqs = [r for r in (s.get(Request, rid) for rid in change.request_ids) if r is not None]
-            meeting = None
-            if change.meeting_changed:
-                m = s.get(Meeting, mid)
-                steps = list(s.query(ProgrammeStep).filter_by(meeting_id=mid).order_by(ProgrammeStep.position))
-                units = list(s.query(Unit).filter_by(meeting_id=mid).order_by(Unit.position))
-                fields = list(s.query(Field).filter_by(meeting_id=mid).order_by(Field.position))
-                meeting = views.meeting_staff(m, steps, units, fields)
-                meeting["version"] = change.version
-            msg = {"v": change.version, "action": change.action,
-                   "requests": [views.staff_request(r, names) for r in reqs],
-                   "meeting": meeting, "server_now": views.now_ms()}
-            # Extra keys a service adds for staff screens (e.g. "minutes"); never replaces the core ones.
-            for k, v in (getattr(change, "extra", None) or {}).items():
-                msg.setdefault(k, v)
-            self.socketio.emit("staff", msg, to=room_staff(mid))
-            by_unit: dict[int, list] = {}
-            for r in reqs:
-                if r.id in change.rank_only_ids:
-                    continue    # only its queue position moved: phones read that from the public queue
-                if r.device_hash:
-                    self.socketio.emit("mine", {"v": change.version, "requests": [
-                        views.with_merge_ticket(s, r, views.owner_request(r, names))]},
-                        to=room_device(mid, r.device_hash))
-                for uid in {r.unit_id, change.old_units.get(r.id)} - {None}:
-                    by_unit.setdefault(uid, []).append(r)
-            for uid, rs in by_unit.items():
-                self.socketio.emit("unit", {"v": change.version, "requests": [
-                    views.unit_request(r, names) | {"removed": r.unit_id != uid or r.status == "complaint"}
-                    for r in rs]}, to=room_unit(mid, uid))
+        reqs = [r for r in (s.get(Request, rid) for rid in change.request_ids) if r is not None]
+        meeting = None
+        if change.meeting_changed:
+            m = s.get(Meeting, mid)
+            steps = list(s.query(ProgrammeStep).filter_by(meeting_id=mid).order_by(ProgrammeStep.position))
+            units = list(s.query(Unit).filter_by(meeting_id=mid).order_by(Unit.position))
+            fields = list(s.query(Field).filter_by(meeting_id=mid).order_by(Field.position))
+            meeting = views.meeting_staff(m, steps, units, fields)
+            meeting["version"] = change.version
+        msg = {"v": change.version, "action": change.action,
+               "requests": [views.staff_request(r, names) for r in reqs],
+               "meeting": meeting, "server_now": views.now_ms()}
+        # Extra keys a service adds for staff screens (e.g. "minutes"); never replaces the core ones.
+        for k, v in (getattr(change, "extra", None) or {}).items():
+            msg.setdefault(k, v)
+        out = [("staff", msg, room_staff(mid))]
+        by_unit: dict[int, list] = {}
+        for r in reqs:
+            if r.id in change.rank_only_ids:
+                continue    # only its queue position moved: phones read that from the public queue
+            if r.device_hash:
+                out.append(("mine", {"v": change.version, "requests": [
+                    views.with_merge_ticket(s, r, views.owner_request(r, names))]},
+                    room_device(mid, r.device_hash)))
+            for uid in {r.unit_id, change.old_units.get(r.id)} - {None}:
+                by_unit.setdefault(uid, []).append(r)
+        for uid, rs in by_unit.items():
+            out.append(("unit", {"v": change.version, "requests": [
+                views.unit_request(r, names) | {"removed": r.unit_id != uid or r.status == "complaint"}
+                for r in rs]}, room_unit(mid, uid)))
+        return out
 
     # -- public state: whole, coalesced ---------------------------------------------------------------------------
-    def schedule_public(self, mid: int, window: float | None = None) -> bool:
+    def _due_now(self, mid: int, window: float) -> bool:
+        with self._lock:
+            return self._last_public.get(mid, float("-inf")) + window <= time.monotonic()
+
+    def schedule_public(self, mid: int, window: float | None = None, state: dict | None = None) -> bool:
         """Leading edge + trailing: emit now if nothing went out for `window`, else once when it is over. A change
         with a shorter window (the chair's) pulls a pending trailing message forward; one emit covers all.
-        Returns whether it emitted now."""
+        `state`: the public state this change committed, if already built. Returns whether it emitted now."""
         window = self.window if window is None else window
         with self._lock:
             due = self._last_public.get(mid, float("-inf")) + window
@@ -123,7 +174,7 @@ class SocketPublisher:
                 self._pending[mid] = due
                 now = False
         if now:
-            self.emit_public(mid)
+            self.emit_public(mid, state)
         else:
             self.socketio.start_background_task(self._trailing, mid, due)
         return now
@@ -136,13 +187,17 @@ class SocketPublisher:
             del self._pending[mid]
         self.emit_public(mid)
 
-    def emit_public(self, mid: int) -> None:
+    def emit_public(self, mid: int, state: dict | None = None) -> None:
         with self._lock:
             self._last_public[mid] = time.monotonic()
         try:
-            with self.rt.read() as s:
-                m = s.get(Meeting, mid)
-                state = public_state_cached(self.rt, s, m)
+            if state is not None:
+                remember_public_state(self.rt, mid, state)
+                state = dict(state, server_now=views.now_ms())
+            else:
+                with self.rt.read() as s:
+                    m = s.get(Meeting, mid)
+                    state = public_state_cached(self.rt, s, m)
             self.socketio.emit("public", {"v": state["v"], "state": state}, to=room_public(mid))
         except Exception:
             log.exception("public publish failed for meeting %s", mid)

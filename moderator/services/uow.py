@@ -5,8 +5,9 @@
         uow.track(req)
         req.status = ...
 
-On an exception nothing is committed and nothing is published. After the commit the publisher receives a
-ChangeSet; it never sees uncommitted state.
+On an exception nothing is committed and nothing is published. Just before the commit the publisher may build
+its messages from the transaction's own rows (`prepare`); after the commit it receives the ChangeSet and sends
+them. No client ever sees uncommitted state.
 """
 from __future__ import annotations
 
@@ -68,6 +69,9 @@ class ChangeSet:
     meeting_changed: bool = False
     public: bool = True
     extra: dict = field(default_factory=dict)
+    # The publisher's messages for this version, built inside the committing transaction (same session, rows
+    # already loaded) and sent only after the commit; None if it could not build them (it then reads afterwards).
+    prepared: object = None
 
 
 class UnitOfWork:
@@ -172,17 +176,24 @@ class UnitOfWork:
                 self.session.add(AuditLog(meeting_id=self.meeting.id, version=self.meeting.version,
                                           actor=self.actor.label, role=self.actor.role.value, action=self.action,
                                           target=self.target, before=before, after=after))
+            change = ChangeSet(
+                meeting_id=self.meeting.id, code=self.meeting.code, version=self.meeting.version,
+                action=self.action, actor=self.actor, request_ids=list(self._requests),
+                rank_only_ids=set(self._rank_only), old_units=dict(self._old_units),
+                meeting_changed=self._meeting_before is not None, public=self.public, extra=self.extra)
+            prepare = getattr(self.rt.publisher, "prepare", None)
+            if prepare is not None:
+                # Payloads from this transaction's own rows (exactly what commits, no second session); they
+                # are sent only after the commit below, and dropped with it on a rollback.
+                self.session.flush()
+                change.prepared = prepare(self.session, self.meeting, change)
             self.session.commit()
         except BaseException:
             self.session.rollback()
             self.session.close()
             raise
-        self.change = ChangeSet(
-            meeting_id=self.meeting.id, code=self.meeting.code, version=self.meeting.version, action=self.action,
-            actor=self.actor, request_ids=list(self._requests), rank_only_ids=set(self._rank_only),
-            old_units=dict(self._old_units),
-            meeting_changed=self._meeting_before is not None, public=self.public, extra=self.extra)
+        self.change = change
         self.session.close()
-        # Only after the commit: the publisher reads committed state.
+        # Only after the commit: nothing reaches a client before the change is durable.
         self.rt.publisher.publish(self.change)
         return False

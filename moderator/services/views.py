@@ -149,8 +149,8 @@ def pace_seconds(session, m: Meeting) -> float:
     return float(avg) if avg else float(m.speaking_seconds)
 
 
-def public_state(session, m: Meeting) -> dict:
-    names = Names.load(session, m.id)
+def public_state(session, m: Meeting, names: Names | None = None) -> dict:
+    names = names or Names.load(session, m.id)
     steps = list(session.scalars(select(ProgrammeStep).where(ProgrammeStep.meeting_id == m.id)
                                  .order_by(ProgrammeStep.position)))
     q = queued(session, m.id)
@@ -159,8 +159,13 @@ def public_state(session, m: Meeting) -> dict:
         r = session.get(Request, m.floor_request_id)
         if r is not None and r.status != Status.COMPLAINT.value:
             floor = public_request(r, names) | _floor(m) | _answer_public(r, names)
-    counts = dict(session.execute(select(Request.status, func.count()).where(Request.meeting_id == m.id)
-                                  .group_by(Request.status)).all())
+    # one query for the counters and the pace (average speaking time so far), not two
+    rows = session.execute(select(Request.status, func.count(), func.count(Request.speaking_seconds),
+                                  func.sum(Request.speaking_seconds))
+                           .where(Request.meeting_id == m.id).group_by(Request.status)).all()
+    counts = {status: n for status, n, _, _ in rows}
+    timed, total = sum(k for _, _, k, _ in rows), sum(t or 0 for _, _, _, t in rows)
+    pace = total / timed if timed and total else float(m.speaking_seconds)      # as pace_seconds()
     return {
         "v": m.version,
         "server_now": now_ms(),
@@ -171,7 +176,7 @@ def public_state(session, m: Meeting) -> dict:
         "counts": {"received": sum(counts.values()) - counts.get(Status.COMPLAINT.value, 0),
                    "queued": len(q), "answered": counts.get(Status.ANSWERED.value, 0),
                    "open": sum(counts.get(s.value, 0) for s in OPEN_STATES)},
-        "pace_seconds": round(pace_seconds(session, m)),
+        "pace_seconds": round(pace),
     }
 
 
