@@ -66,6 +66,8 @@ def _serve(args) -> int:
     # Everything loaded so far (Flask, SQLAlchemy, templates, ...) lives as long as the process: keep it out of the
     # garbage collector's full passes, which otherwise stall every phone for 50-250 ms now and then with 2,000
     # connected (docs/performance.md).
+    from .services.notify import start_worker
+    start_worker(app.extensions["moderator"], socketio)   # a background task: sending never blocks a request
     import gc
     gc.collect()
     gc.freeze()

@@ -25,7 +25,7 @@ from ..domain.errors import DomainError, NotFound
 from ..documents.summary import build_csv_table, build_xlsx_table
 from ..domain.presets import PRESETS
 from ..realtime.revocation import room_for_key, room_for_session
-from ..services import followup, importer, meetings, organiser, personal, sessions, views
+from ..services import follow, followup, importer, meetings, organiser, personal, sessions, views
 from ..services import requests as reqs
 from ..services.uow import Actor
 from .auth import client_address, end_current_session, meeting_or_404, rt, start_organiser_session
@@ -606,10 +606,12 @@ def results_admin(code):
     m = meeting_or_404(code)
     with rt().read() as s:
         stats = followup.statistics(s, m)
+        satisfaction = follow.satisfaction(s, [m.id])
     charts = {sec["key"]: followup.bar_chart_svg(sec["rows"]) for sec in stats["sections"]}
     from datetime import timedelta
     due = (m.closed_at.date() if m.closed_at else m.date)
     return render_template("admin/results.html", m=m, tab="results", stats=stats, charts=charts,
+                           satisfaction=satisfaction,
                            public_url=f"{base_url()}/r/{m.code}", publish_by=due + timedelta(days=10) if due else None)
 
 
@@ -628,8 +630,12 @@ def stats_csv(code):
     m = meeting_or_404(code)
     with rt().read() as s:
         stats = followup.statistics(s, m)
-    body = build_csv_table(["Nhóm", "Giá trị", "Số lượng"],
-                           ([sec["title"], label, value] for sec in stats["sections"] for label, value in sec["rows"]))
+        satisfaction = follow.satisfaction(s, [m.id])
+    rows = [[sec["title"], label, value] for sec in stats["sections"] for label, value in sec["rows"]]
+    rows += [[title, row["name"], f"{row['satisfied']}/{row['satisfied'] + row['unsatisfied']}"]
+             for title, key in (("Hài lòng theo đơn vị", "by_unit"), ("Hài lòng theo lĩnh vực", "by_field"))
+             for row in satisfaction[key]]
+    body = build_csv_table(["Nhóm", "Giá trị", "Số lượng"], rows)
     return _download(body, f"thong-ke-{m.code}.csv", "text/csv; charset=utf-8")
 
 
