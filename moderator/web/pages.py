@@ -15,6 +15,7 @@ SCREEN_ROLES = {
     "chair": {Role.CHAIR, Role.ORGANISER},
     "secretary": {Role.SECRETARY, Role.ORGANISER},
     "projector": {Role.PROJECTOR, Role.CHAIR, Role.SECRETARY, Role.ORGANISER},
+    "overlay": {Role.PROJECTOR, Role.CHAIR, Role.SECRETARY, Role.ORGANISER},     # OBS browser source
     "usher": {Role.USHER, Role.CHAIR, Role.SECRETARY, Role.ORGANISER},
     "unit": {Role.UNIT},
 }
