@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--password", help="for scripts; otherwise asked interactively")
     purge = sub.add_parser("purge", help="erase phone and address of closed requests past their retention period")
     purge.add_argument("--dry-run", action="store_true")
+    bk = sub.add_parser("backup", help="online copy of the SQLite database (while the server runs)")
+    bk.add_argument("--to", required=True, help="a folder (time-stamped files in it, e.g. a USB stick) or a file")
+    bk.add_argument("--every", help="repeat on a schedule: 30s, 5m, 1h (stop with Ctrl+C)")
+    bk.add_argument("--keep", type=int, default=48, help="with --every into a folder: backups kept (default 48)")
+    rs = sub.add_parser("restore", help="bring back a backup (a file, or the newest in a folder); stop the server first")
+    rs.add_argument("source")
+    rs.add_argument("--force", action="store_true", help="replace the existing database")
     return p
 
 
@@ -86,7 +93,51 @@ def _serve(args) -> int:
     return 0
 
 
+def _backup_command(command: str, args) -> int:
+    """Backups never touch the schema of the live database (no migration run here); restore migrates the copy."""
+    import time
+    from pathlib import Path
+    from .config import Config
+    from .services import backup as bk
+    cfg = Config()
+    try:
+        if command == "restore":
+            r = bk.restore(Path(args.source), cfg.DATABASE_URL, force=args.force)
+            from .db.migrate import upgrade
+            from .db.engine import make_engine
+            engine = make_engine(cfg.DATABASE_URL)
+            upgrade(engine)
+            engine.dispose()
+            print(f"Đã khôi phục / restored {r.path}: {r.meetings} hội nghị, {r.requests} phiếu.", flush=True)
+            return 0
+        every = None
+        if args.every:
+            from .domain.schedule import IntervalError, parse_interval
+            try:
+                every = parse_interval(args.every)
+            except IntervalError:
+                print("Chu kỳ không hợp lệ; ví dụ 30s, 5m, 1h. / Invalid interval; e.g. 30s, 5m, 1h.", file=sys.stderr)
+                return 2
+        while True:
+            started = time.monotonic()
+            r = bk.backup(cfg.DATABASE_URL, Path(args.to))
+            print(f"Đã sao lưu / backed up {r.path} ({r.size // 1024} KB, {r.requests} phiếu, {r.seconds * 1000:.0f} ms)",
+                  flush=True)
+            if every is None:
+                return 0
+            if r.path.parent == Path(args.to):
+                bk.prune(r.path.parent, args.keep)
+            time.sleep(max(0.0, every - (time.monotonic() - started)))
+    except bk.BackupError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
 def _admin_command(command: str, args) -> int:
+    if command in ("backup", "restore"):
+        return _backup_command(command, args)
     from .config import Config
     from .db.migrate import upgrade
     from .services.runtime import Runtime
