@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="bring back a backup (a file, or the newest in a folder); stop the server first")
     rs.add_argument("source")
     rs.add_argument("--force", action="store_true", help="replace the existing database")
+    ex = sub.add_parser("export-meeting", help="a whole meeting as one archive file (.zip), for another server")
+    ex.add_argument("code")
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--with-personal", action="store_true",
+                    help="include phone, address and e-mail (only if the organiser decides so)")
+    im = sub.add_parser("import-meeting", help="import a meeting archive (again: no change; newer: replaces)")
+    im.add_argument("file")
     return p
 
 
@@ -160,6 +167,26 @@ def _admin_command(command: str, args) -> int:
             print(e.message, file=sys.stderr)
             return 2
         print(f"Đã tạo tài khoản / created organiser account: {username}")
+        return 0
+    if command in ("export-meeting", "import-meeting"):
+        from pathlib import Path
+        from .domain.errors import DomainError
+        from .services import archive
+        try:
+            if command == "export-meeting":
+                data, _name = archive.export_meeting(rt, args.code, personal=args.with_personal)
+                Path(args.out).write_bytes(data)
+                print(f"Đã xuất / exported {args.code} -> {args.out} ({len(data) // 1024} KB"
+                      f"{', có dữ liệu cá nhân / with personal data' if args.with_personal else ''})")
+            else:
+                r = archive.import_archive(rt, Path(args.file).read_bytes())
+                print(f"Đã nhập / imported {r.code}: {r.status}, {r.requests} phiếu / requests")
+        except DomainError as e:
+            print(e.message % e.details if "%(" in e.message else e.message, file=sys.stderr)
+            return 2
+        except OSError as e:
+            print(f"Không đọc/ghi được tệp / cannot read or write the file: {e}", file=sys.stderr)
+            return 2
         return 0
     if command == "purge":
         from .services.privacy import purge_expired

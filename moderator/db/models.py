@@ -69,6 +69,11 @@ class Meeting(Base):
     floor_started_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     floor_ends_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     floor_remaining_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # A meeting imported from another deployment's archive (services/archive.py): where it came from, and the
+    # version of the meeting that archive held (a later archive of the same meeting replaces it, the same one
+    # changes nothing).
+    archive_origin: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    archive_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     steps: Mapped[list[ProgrammeStep]] = relationship(back_populates="meeting", order_by="ProgrammeStep.position",

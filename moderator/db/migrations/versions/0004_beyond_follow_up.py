@@ -1,4 +1,4 @@
-"""after the meeting: follow-up codes, notifications, satisfaction ratings
+"""after the meeting: follow-up codes, notifications, satisfaction ratings, archive origin of imported meetings
 
 Revision ID: 0004_beyond
 Revises: 0003_floods
@@ -15,6 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('meeting') as batch:
+        batch.add_column(sa.Column('archive_origin', sa.String(length=80), nullable=True))
+        batch.add_column(sa.Column('archive_version', sa.Integer(), nullable=True))
     with op.batch_alter_table('request') as batch:
         batch.add_column(sa.Column('follow_code', sa.String(length=12), nullable=True))
         batch.add_column(sa.Column('email', sa.String(length=200), nullable=True))
@@ -79,3 +82,6 @@ def downgrade() -> None:
         batch.drop_column('notify_opt_out')
         batch.drop_column('email')
         batch.drop_column('follow_code')
+    with op.batch_alter_table('meeting') as batch:
+        batch.drop_column('archive_version')
+        batch.drop_column('archive_origin')
