@@ -2,9 +2,12 @@
 channel, masked recipient, status, attempts and last error; a failed one can be sent again."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
-from ..services import notify
+from ..domain.errors import DomainError
+from ..services import archive, notify
+from ..services.minutes import audit_export
 from .admin import _admin_globals, done, login_required
 from .auth import meeting_or_404, rt
 
@@ -16,6 +19,13 @@ def blueprints():
 
 
 bp.context_processor(_admin_globals)   # the admin layout's helpers (local_time, labels)
+
+
+@bp.url_value_preprocessor
+def _allow_archives(endpoint, values):
+    # Before the app's CSRF check parses the form: an archive is far larger than the default body limit.
+    if endpoint == "aftercare.archive_upload":
+        request.max_content_length = archive.MAX_ARCHIVE + 64 * 1024
 
 
 @bp.get("/meetings/<code>/notifications")
@@ -35,5 +45,41 @@ def retry(code, notification_id):
     m = meeting_or_404(code)
     if not notify.retry(rt(), m.id, notification_id):
         abort(404)
-    from flask_babel import gettext
     return done(gettext("Đã xếp thông báo vào hàng đợi để gửi lại."), "aftercare.notifications", code=m.code)
+
+
+# -- meeting archive -----------------------------------------------------------------------------------------------
+@bp.get("/meetings/<code>/archive.zip")
+@login_required
+def archive_download(code):
+    """The whole meeting as one file; with ?personal=1 phone, address and e-mail travel too (and that is audited)."""
+    m = meeting_or_404(code)
+    personal = request.args.get("personal") == "1"
+    if personal:
+        audit_export(rt(), m.code, g.actor, "archive")
+    data, name = archive.export_meeting(rt(), m.code, personal=personal)
+    resp = Response(data, mimetype="application/zip")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@bp.post("/archive/import")
+@login_required
+def archive_upload():
+    f = request.files.get("archive")
+    data = f.read(archive.MAX_ARCHIVE + 1) if f else b""
+    try:
+        if not data:
+            raise DomainError("archive_required", "Vui lòng chọn tệp lưu trữ hội nghị (.zip).")
+        result = archive.import_archive(rt(), data)
+    except DomainError as e:
+        from .errors import _format
+        flash(_format(e.message, e.details), "error")
+        return redirect(url_for("admin.index"), code=303)
+    messages = {"created": gettext("Đã nhập hội nghị %(code)s (%(n)s phiếu).", code=result.code, n=result.requests),
+                "replaced": gettext("Đã cập nhật hội nghị %(code)s từ bản lưu trữ mới hơn (%(n)s phiếu).",
+                                    code=result.code, n=result.requests),
+                "unchanged": gettext("Hội nghị %(code)s đã được nhập từ bản lưu trữ này; không có gì thay đổi.",
+                                     code=result.code)}
+    flash(messages[result.status], "ok")
+    return redirect(url_for("admin.meeting", code=result.code), code=303)

@@ -129,3 +129,36 @@ def test_a_different_meeting_with_the_same_code_and_junk_are_refused(client, rt,
     junk.write_bytes(b"PK not really")
     r = cli(["import-meeting", str(junk)], {}, other)
     assert r.returncode == 2 and "không phải bản lưu trữ" in r.stderr
+
+
+def test_the_organiser_exports_and_imports_from_the_admin_pages(client, rt, demo, tmp_path):
+    from moderator import create_app
+    from moderator.config import Config
+    from tests.admin.helpers import login
+    login(client, rt)
+    page = client.get("/admin/meetings/DEMO").get_data(as_text=True)
+    assert 'id="archive-export"' in page
+    plain = client.get("/admin/meetings/DEMO/archive.zip")
+    assert plain.status_code == 200 and plain.mimetype == "application/zip"
+    personal = client.get("/admin/meetings/DEMO/archive.zip?personal=1")
+    assert personal.status_code == 200
+    with rt.read() as s:
+        from sqlalchemy import select
+        from moderator.db.models import AuditLog
+        assert s.scalars(select(AuditLog).where(AuditLog.action == "export_with_phone",
+                                                AuditLog.target == "archive")).first() is not None
+
+    province = create_app(Config(TESTING=True, ASYNC_MODE="threading", SECRET_KEY="province-secret",
+                                 DATABASE_URL=f"sqlite:///{tmp_path / 'province.db'}"))
+    other = province.test_client()
+    csrf = login(other, province.extensions["moderator"])
+    upload = lambda body: other.post("/admin/archive/import", data={  # noqa: E731
+        "csrf_token": csrf, "archive": (io.BytesIO(body), "luu-tru-DEMO.zip")}, content_type="multipart/form-data")
+    r = upload(plain.data)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/admin/meetings/DEMO")
+    assert "Đã nhập hội nghị DEMO" in other.get("/admin/meetings/DEMO").get_data(as_text=True)
+    r = upload(plain.data)
+    assert "không có gì thay đổi" in other.get(r.headers["Location"]).get_data(as_text=True)
+    r = upload(b"not a zip")
+    assert r.status_code == 303
+    assert "không phải bản lưu trữ" in other.get(r.headers["Location"]).get_data(as_text=True)
