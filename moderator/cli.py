@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     admin = sub.add_parser("create-admin", help="create or reset an organiser account")
     admin.add_argument("--username")
     admin.add_argument("--password", help="for scripts; otherwise asked interactively")
+    admin.add_argument("--organisation", help="the commune, ward or province whose meetings this organiser sees "
+                                              "(default: the whole installation)")
+    org = sub.add_parser("create-organisation", help="a commune, ward or province holding meetings")
+    org.add_argument("--name", required=True)
+    org.add_argument("--level", choices=["commune", "ward", "province"], default="commune")
+    org.add_argument("--parent", help="the province (or district) it belongs to")
     purge = sub.add_parser("purge", help="erase phone and address of closed requests past their retention period")
     purge.add_argument("--dry-run", action="store_true")
     bk = sub.add_parser("backup", help="online copy of the SQLite database (while the server runs)")
@@ -163,10 +169,23 @@ def _admin_command(command: str, args) -> int:
         password = args.password or getpass.getpass("Mật khẩu / password: ")
         try:
             create_admin(rt, username, password)
+            if args.organisation:
+                from .services.organisations import assign_admin
+                assign_admin(rt, username, args.organisation)
         except DomainError as e:
-            print(e.message, file=sys.stderr)
+            print(e.message % e.details if "%(" in e.message else e.message, file=sys.stderr)
             return 2
         print(f"Đã tạo tài khoản / created organiser account: {username}")
+        return 0
+    if command == "create-organisation":
+        from .domain.errors import DomainError
+        from .services.organisations import create_organisation
+        try:
+            create_organisation(rt, args.name, args.level, args.parent)
+        except DomainError as e:
+            print(e.message % e.details if "%(" in e.message else e.message, file=sys.stderr)
+            return 2
+        print(f"Đã tạo đơn vị / created organisation: {args.name}")
         return 0
     if command in ("export-meeting", "import-meeting"):
         from pathlib import Path

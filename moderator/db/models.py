@@ -18,11 +18,24 @@ class Base(DeclarativeBase):
     pass
 
 
+class Organisation(Base):
+    """A commune, ward or province whose organisers hold meetings; a province is the parent of its communes."""
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    level: Mapped[str] = mapped_column(String(20), default="commune")     # commune | ward | province
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Admin(Base):
     __tablename__ = "admin"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # None: the whole installation (as before organisations existed); else this organisation and those under it.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
+                                                        nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -74,6 +87,8 @@ class Meeting(Base):
     # changes nothing).
     archive_origin: Mapped[str | None] = mapped_column(String(80), nullable=True)
     archive_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
+                                                        nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     steps: Mapped[list[ProgrammeStep]] = relationship(back_populates="meeting", order_by="ProgrammeStep.position",

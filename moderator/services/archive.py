@@ -21,8 +21,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Date, DateTime, delete, select
 
-from ..db.models import (AuditLog, Field, Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, Rating, Request,
-                         Unit)
+from ..db.models import (AuditLog, Field, Meeting, MinutesEntry, MinutesRevision, Organisation, ProgrammeStep,
+                         Rating, Request, Unit)
 from ..domain.errors import Conflict, DomainError, NotFound
 
 FORMAT = "moderator-meeting-archive"
@@ -82,7 +82,9 @@ def export_meeting(rt, code: str, personal: bool = False) -> tuple[bytes, str]:
         doc = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "exported_at": datetime.utcnow().isoformat(),
             "origin": m.archive_origin or f"{instance_id(rt.config)}:{mid}", "personal": personal,
-            "meeting": _row(m, skip=("archive_origin", "archive_version")),
+            "meeting": _row(m, skip=("archive_origin", "archive_version", "organisation_id")),
+            # Ids differ between servers; the organisation travels by name (linked on import if it exists there).
+            "organisation": s.get(Organisation, m.organisation_id).name if m.organisation_id else None,
             "steps": [_row(x) for x in s.scalars(select(ProgrammeStep).where(ProgrammeStep.meeting_id == mid))],
             "units": [_row(x) for x in s.scalars(select(Unit).where(Unit.meeting_id == mid))],
             "fields": [_row(x) for x in s.scalars(select(Field).where(Field.meeting_id == mid))],
@@ -150,8 +152,11 @@ def import_archive(rt, data: bytes) -> ImportResult:
         if codes and s.scalars(select(Request.id).where(Request.follow_code.in_(codes))).first() is not None:
             raise Conflict("archive_codes_taken", "Một số mã tra cứu trong tệp đã có trên máy chủ này.")
 
-        m = Meeting(**{k: v for k, v in _typed(Meeting, src).items() if k != "id"})
+        m = Meeting(**{k: v for k, v in _typed(Meeting, src).items() if k not in ("id", "organisation_id")})
         m.archive_origin, m.archive_version = origin, version
+        if doc.get("organisation"):
+            org = s.scalars(select(Organisation).where(Organisation.name == doc["organisation"])).first()
+            m.organisation_id = org.id if org else None
         s.add(m)
         s.flush()
         ids: dict[str, dict] = {"unit": {}, "field": {}, "request": {}, "entry": {}}

@@ -83,3 +83,16 @@ def archive_upload():
                                      code=result.code)}
     flash(messages[result.status], "ok")
     return redirect(url_for("admin.meeting", code=result.code), code=303)
+
+
+# -- across meetings: the province's overview ------------------------------------------------------------------------
+@bp.get("/overview")
+@login_required
+def overview():
+    from ..services import followup, organisations
+    with rt().read() as s:
+        ms = organisations.visible_meetings(s, g.admin)
+        data = organisations.overview(s, ms)
+        org = organisations.organisation_names(s).get(g.admin.organisation_id, "")
+    charts = {k: followup.bar_chart_svg(data[k][:15]) for k in ("by_field", "by_unit", "by_level", "overdue_by_unit")}
+    return render_template("admin/overview.html", m=None, data=data, charts=charts, organisation=org)

@@ -1,4 +1,5 @@
-"""after the meeting: follow-up codes, notifications, satisfaction ratings, archive origin of imported meetings
+"""after the meeting: follow-up codes, notifications, satisfaction ratings, archive origin of imported meetings,
+organisations (communes, wards, province) owning meetings and organisers
 
 Revision ID: 0004_beyond
 Revises: 0003_floods
@@ -15,9 +16,27 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('organisation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('level', sa.String(length=20), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['parent_id'], ['organisation.id'], name='fk_organisation_parent', ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
+    )
+    with op.batch_alter_table('admin') as batch:
+        batch.add_column(sa.Column('organisation_id', sa.Integer(), nullable=True))
+        batch.create_foreign_key('fk_admin_organisation', 'organisation', ['organisation_id'], ['id'],
+                                 ondelete='SET NULL')
     with op.batch_alter_table('meeting') as batch:
         batch.add_column(sa.Column('archive_origin', sa.String(length=80), nullable=True))
         batch.add_column(sa.Column('archive_version', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('organisation_id', sa.Integer(), nullable=True))
+        batch.create_foreign_key('fk_meeting_organisation', 'organisation', ['organisation_id'], ['id'],
+                                 ondelete='SET NULL')
+        batch.create_index('ix_meeting_organisation_id', ['organisation_id'], unique=False)
     with op.batch_alter_table('request') as batch:
         batch.add_column(sa.Column('follow_code', sa.String(length=12), nullable=True))
         batch.add_column(sa.Column('email', sa.String(length=200), nullable=True))
@@ -83,5 +102,12 @@ def downgrade() -> None:
         batch.drop_column('email')
         batch.drop_column('follow_code')
     with op.batch_alter_table('meeting') as batch:
+        batch.drop_index('ix_meeting_organisation_id')
+        batch.drop_constraint('fk_meeting_organisation', type_='foreignkey')
+        batch.drop_column('organisation_id')
         batch.drop_column('archive_version')
         batch.drop_column('archive_origin')
+    with op.batch_alter_table('admin') as batch:
+        batch.drop_constraint('fk_admin_organisation', type_='foreignkey')
+        batch.drop_column('organisation_id')
+    op.drop_table('organisation')
