@@ -22,7 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, delete, select
 
 from ..db.models import (AuditLog, Field, Meeting, MinutesEntry, MinutesRevision, Organisation, ProgrammeStep,
-                         Rating, Request, Unit)
+                         Rating, Request, Unit, utcnow)
 from ..domain.errors import Conflict, DomainError, NotFound
 
 FORMAT = "moderator-meeting-archive"
@@ -80,7 +80,7 @@ def export_meeting(rt, code: str, personal: bool = False) -> tuple[bytes, str]:
         entries = list(s.scalars(select(MinutesEntry).where(MinutesEntry.meeting_id == mid)))
         entry_ids = [e.id for e in entries]
         doc = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "exported_at": datetime.utcnow().isoformat(),
+            "format": FORMAT, "format_version": FORMAT_VERSION, "exported_at": utcnow().isoformat(),
             "origin": m.archive_origin or f"{instance_id(rt.config)}:{mid}", "personal": personal,
             "meeting": _row(m, skip=("archive_origin", "archive_version", "organisation_id")),
             # Ids differ between servers; the organisation travels by name (linked on import if it exists there).

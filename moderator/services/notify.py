@@ -106,7 +106,7 @@ def cancel_waiting(session, request_id: int, reason: str) -> int:
 
 
 def local_today() -> date:
-    return (datetime.utcnow() + OFFSET).date()
+    return (utcnow() + OFFSET).date()
 
 
 def scan_overdue(rt, today: date | None = None) -> int:
@@ -274,7 +274,7 @@ def start_worker(rt, socketio) -> None:
         last_scan = None
         while True:
             try:
-                now = datetime.utcnow()
+                now = utcnow()
                 if last_scan is None or (now - last_scan).total_seconds() >= scan_every:
                     scan_overdue(rt)
                     last_scan = now
