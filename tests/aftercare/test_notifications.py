@@ -224,7 +224,7 @@ def test_passed_deadline_tells_the_citizen(tmp_path):
 
 def test_a_hanging_smtp_server_blocks_no_request(tmp_path):
     """The SMTP server accepts and never answers: posting the answer returns at once and every screen keeps
-    answering while the worker waits (measured here: answer ~30 ms, worst health check ~20 ms; bound 1 s)."""
+    answering while the worker waits (measured here: answer 9 ms, worst of 20 public reads 9 ms; bound 1 s)."""
     hole = BlackHoleSmtp().start()
     srv = _start(tmp_path, _env(hole.port, None, MODERATOR_NOTIFY_TIMEOUT="4"))
     try:
@@ -245,6 +245,7 @@ def test_a_hanging_smtp_server_blocks_no_request(tmp_path):
             worst = max(worst, time.perf_counter() - t0)
             time.sleep(0.05)
         assert worst < 1.0, worst
+        print(f"answer posted in {elapsed * 1000:.0f} ms; worst of 20 public reads during the hang {worst * 1000:.0f} ms")
         # The attempt times out and is recorded; the notice waits for its next try.
         rows = wait_rows(srv, mine["ticket"], lambda rows: rows and "SMTP" in rows[0]["html"], timeout=20)
         assert rows[0]["status"] in ("queued", "failed") and "timed out" in rows[0]["html"]

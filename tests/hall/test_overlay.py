@@ -102,7 +102,8 @@ def test_the_overlay_follows_the_floor_on_a_transparent_page(hall, new_page):
     chair(srv, "POST", "/floor/end")
     wait_until(lambda: dataset(page, "overlay")["state"] == "idle", 3, what="overlay hides the lower third")
     assert transparent_shot(page, "after").getchannel("A").getextrema() == (0, 0)
-    assert called_after < 2.0, called_after      # measured ~0.1–0.3 s on the loaded 2-core machine
+    assert called_after < 2.0, called_after
+    print(f"overlay showed the called speaker {called_after * 1000:.0f} ms after the chair's call")
 
 
 def test_the_overlay_needs_a_screen_key(hall):
