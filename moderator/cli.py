@@ -33,8 +33,28 @@ def _parser() -> argparse.ArgumentParser:
     admin = sub.add_parser("create-admin", help="create or reset an organiser account")
     admin.add_argument("--username")
     admin.add_argument("--password", help="for scripts; otherwise asked interactively")
+    admin.add_argument("--organisation", help="the commune, ward or province whose meetings this organiser sees "
+                                              "(default: the whole installation)")
+    org = sub.add_parser("create-organisation", help="a commune, ward or province holding meetings")
+    org.add_argument("--name", required=True)
+    org.add_argument("--level", choices=["commune", "ward", "province"], default="commune")
+    org.add_argument("--parent", help="the province (or district) it belongs to")
     purge = sub.add_parser("purge", help="erase phone and address of closed requests past their retention period")
     purge.add_argument("--dry-run", action="store_true")
+    bk = sub.add_parser("backup", help="online copy of the SQLite database (while the server runs)")
+    bk.add_argument("--to", required=True, help="a folder (time-stamped files in it, e.g. a USB stick) or a file")
+    bk.add_argument("--every", help="repeat on a schedule: 30s, 5m, 1h (stop with Ctrl+C)")
+    bk.add_argument("--keep", type=int, default=48, help="with --every into a folder: backups kept (default 48)")
+    rs = sub.add_parser("restore", help="bring back a backup (a file, or the newest in a folder); stop the server first")
+    rs.add_argument("source")
+    rs.add_argument("--force", action="store_true", help="replace the existing database")
+    ex = sub.add_parser("export-meeting", help="a whole meeting as one archive file (.zip), for another server")
+    ex.add_argument("code")
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--with-personal", action="store_true",
+                    help="include phone, address and e-mail (only if the organiser decides so)")
+    im = sub.add_parser("import-meeting", help="import a meeting archive (again: no change; newer: replaces)")
+    im.add_argument("file")
     return p
 
 
@@ -66,6 +86,8 @@ def _serve(args) -> int:
     # Everything loaded so far (Flask, SQLAlchemy, templates, ...) lives as long as the process: keep it out of the
     # garbage collector's full passes, which otherwise stall every phone for 50-250 ms now and then with 2,000
     # connected (docs/performance.md).
+    from .services.notify import start_worker
+    start_worker(app.extensions["moderator"], socketio)   # a background task: sending never blocks a request
     import gc
     gc.collect()
     gc.freeze()
@@ -84,7 +106,51 @@ def _serve(args) -> int:
     return 0
 
 
+def _backup_command(command: str, args) -> int:
+    """Backups never touch the schema of the live database (no migration run here); restore migrates the copy."""
+    import time
+    from pathlib import Path
+    from .config import Config
+    from .services import backup as bk
+    cfg = Config()
+    try:
+        if command == "restore":
+            r = bk.restore(Path(args.source), cfg.DATABASE_URL, force=args.force)
+            from .db.migrate import upgrade
+            from .db.engine import make_engine
+            engine = make_engine(cfg.DATABASE_URL)
+            upgrade(engine)
+            engine.dispose()
+            print(f"Đã khôi phục / restored {r.path}: {r.meetings} hội nghị, {r.requests} phiếu.", flush=True)
+            return 0
+        every = None
+        if args.every:
+            from .domain.schedule import IntervalError, parse_interval
+            try:
+                every = parse_interval(args.every)
+            except IntervalError:
+                print("Chu kỳ không hợp lệ; ví dụ 30s, 5m, 1h. / Invalid interval; e.g. 30s, 5m, 1h.", file=sys.stderr)
+                return 2
+        while True:
+            started = time.monotonic()
+            r = bk.backup(cfg.DATABASE_URL, Path(args.to))
+            print(f"Đã sao lưu / backed up {r.path} ({r.size // 1024} KB, {r.requests} phiếu, {r.seconds * 1000:.0f} ms)",
+                  flush=True)
+            if every is None:
+                return 0
+            if r.path.parent == Path(args.to):
+                bk.prune(r.path.parent, args.keep)
+            time.sleep(max(0.0, every - (time.monotonic() - started)))
+    except bk.BackupError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
 def _admin_command(command: str, args) -> int:
+    if command in ("backup", "restore"):
+        return _backup_command(command, args)
     from .config import Config
     from .db.migrate import upgrade
     from .services.runtime import Runtime
@@ -103,10 +169,43 @@ def _admin_command(command: str, args) -> int:
         password = args.password or getpass.getpass("Mật khẩu / password: ")
         try:
             create_admin(rt, username, password)
+            if args.organisation:
+                from .services.organisations import assign_admin
+                assign_admin(rt, username, args.organisation)
         except DomainError as e:
-            print(e.message, file=sys.stderr)
+            print(e.message % e.details if "%(" in e.message else e.message, file=sys.stderr)
             return 2
         print(f"Đã tạo tài khoản / created organiser account: {username}")
+        return 0
+    if command == "create-organisation":
+        from .domain.errors import DomainError
+        from .services.organisations import create_organisation
+        try:
+            create_organisation(rt, args.name, args.level, args.parent)
+        except DomainError as e:
+            print(e.message % e.details if "%(" in e.message else e.message, file=sys.stderr)
+            return 2
+        print(f"Đã tạo đơn vị / created organisation: {args.name}")
+        return 0
+    if command in ("export-meeting", "import-meeting"):
+        from pathlib import Path
+        from .domain.errors import DomainError
+        from .services import archive
+        try:
+            if command == "export-meeting":
+                data, _name = archive.export_meeting(rt, args.code, personal=args.with_personal)
+                Path(args.out).write_bytes(data)
+                print(f"Đã xuất / exported {args.code} -> {args.out} ({len(data) // 1024} KB"
+                      f"{', có dữ liệu cá nhân / with personal data' if args.with_personal else ''})")
+            else:
+                r = archive.import_archive(rt, Path(args.file).read_bytes())
+                print(f"Đã nhập / imported {r.code}: {r.status}, {r.requests} phiếu / requests")
+        except DomainError as e:
+            print(e.message % e.details if "%(" in e.message else e.message, file=sys.stderr)
+            return 2
+        except OSError as e:
+            print(f"Không đọc/ghi được tệp / cannot read or write the file: {e}", file=sys.stderr)
+            return 2
         return 0
     if command == "purge":
         from .services.privacy import purge_expired

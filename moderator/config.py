@@ -59,6 +59,8 @@ class Config:
         # How long a write waits for SQLite's write lock held by another connection (a backup, a second process)
         # before it is refused with a 503 and Retry-After; the loop keeps serving everyone meanwhile.
         self.DB_BUSY_WAIT = float(os.environ.get("MODERATOR_DB_BUSY_WAIT", 15))
+        # Follow-up code lookups per IP (/k/<code>): far too few to guess a code, plenty for a family at home.
+        self.RATE_FOLLOW_PER_MINUTE = int(os.environ.get("MODERATOR_RATE_FOLLOW", 30))
         self.PUBLIC_COALESCE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_MS", 100))
         self.PUBLIC_COALESCE_DELEGATE_MS = int(os.environ.get("MODERATOR_PUBLIC_COALESCE_DELEGATE_MS", 1000))
         # Behind nginx (docs/deployment.md): how many proxies to trust for X-Forwarded-For/-Proto (0 = none),
@@ -70,6 +72,21 @@ class Config:
         self.SESSION_IDLE_MINUTES = float(os.environ.get("MODERATOR_SESSION_IDLE_MINUTES", 240))
         # Join codes: after this many unknown codes from one address in 10 minutes, it waits (2 s, doubling).
         self.JOIN_CODE_MISSES = int(os.environ.get("MODERATOR_JOIN_CODE_MISSES", 20))
+        # Notifications after the meeting (services/notify.py): a channel is on when its address is set.
+        env = os.environ.get
+        self.SMTP_HOST = env("MODERATOR_SMTP_HOST", "")
+        self.SMTP_PORT = int(env("MODERATOR_SMTP_PORT", 25))
+        self.SMTP_FROM = env("MODERATOR_SMTP_FROM", "")
+        self.SMTP_USER = env("MODERATOR_SMTP_USER", "")
+        self.SMTP_PASSWORD = env("MODERATOR_SMTP_PASSWORD", "")
+        self.SMTP_STARTTLS = env("MODERATOR_SMTP_STARTTLS", "0") == "1"
+        self.SMS_WEBHOOK_URL = env("MODERATOR_SMS_WEBHOOK_URL", "")
+        self.SMS_WEBHOOK_TOKEN = env("MODERATOR_SMS_WEBHOOK_TOKEN", "")
+        self.NOTIFY_INTERVAL = float(env("MODERATOR_NOTIFY_INTERVAL", 5))
+        self.NOTIFY_RETRY_SECONDS = float(env("MODERATOR_NOTIFY_RETRY_SECONDS", 30))
+        self.NOTIFY_MAX_ATTEMPTS = int(env("MODERATOR_NOTIFY_MAX_ATTEMPTS", 5))
+        self.NOTIFY_TIMEOUT = float(env("MODERATOR_NOTIFY_TIMEOUT", 10))
+        self.NOTIFY_SCAN_SECONDS = float(env("MODERATOR_NOTIFY_SCAN_SECONDS", 600))
         self.TESTING = False
         for k, v in overrides.items():
             setattr(self, k, v)

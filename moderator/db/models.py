@@ -7,6 +7,8 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, I
                         Index)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ..domain.followcode import new_follow_code
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -16,11 +18,24 @@ class Base(DeclarativeBase):
     pass
 
 
+class Organisation(Base):
+    """A commune, ward or province whose organisers hold meetings; a province is the parent of its communes."""
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    level: Mapped[str] = mapped_column(String(20), default="commune")     # commune | ward | province
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Admin(Base):
     __tablename__ = "admin"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # None: the whole installation (as before organisations existed); else this organisation and those under it.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
+                                                        nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -67,6 +82,13 @@ class Meeting(Base):
     floor_started_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     floor_ends_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     floor_remaining_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # A meeting imported from another deployment's archive (services/archive.py): where it came from, and the
+    # version of the meeting that archive held (a later archive of the same meeting replaces it, the same one
+    # changes nothing).
+    archive_origin: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    archive_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
+                                                        nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     steps: Mapped[list[ProgrammeStep]] = relationship(back_populates="meeting", order_by="ProgrammeStep.position",
@@ -170,6 +192,11 @@ class Request(Base):
     prepared_answer: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     contact_purged_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # After the meeting (services/notify.py, web/follow.py): the code the citizen follows the request with,
+    # an e-mail address the citizen may add for notifications (personal data, purged with the phone), opt-out.
+    follow_code: Mapped[str | None] = mapped_column(String(12), unique=True, nullable=True, default=new_follow_code)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    notify_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -236,3 +263,37 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     end_reason: Mapped[str] = mapped_column(String(20), default="")
+
+
+class Notification(Base):
+    """One message to a citizen about one request on one channel. The recipient is read from the request when
+    sending (so purging the contact data cancels what is still queued); only a masked form is kept here."""
+    __tablename__ = "notification"
+    __table_args__ = (UniqueConstraint("request_id", "event", "channel", name="uq_notification_event"),
+                      Index("ix_notification_due", "status", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(20))          # answered | overdue
+    channel: Mapped[str] = mapped_column(String(10))        # email | sms
+    recipient_masked: Mapped[str] = mapped_column(String(60), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="queued")   # queued | sent | failed | cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Rating(Base):
+    """The owner's satisfaction with the answer to a request: one per request."""
+    __tablename__ = "rating"
+    __table_args__ = (UniqueConstraint("request_id", name="uq_rating_request"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id", ondelete="CASCADE"))
+    satisfied: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -131,6 +131,7 @@ class DocIntervention:
     honorific: str | None = None
     outcome: str | None = None
     spoke: bool = True
+    satisfaction: str = ""          # the owner's rating of the answer ("Hài lòng", "Chưa hài lòng (lý do)")
 
 
 @dataclass
@@ -154,3 +155,4 @@ class SummaryRow:
     phone: str | None = None
     source: str = ""
     ticket: int | None = None
+    satisfaction: str = ""          # the owner's rating of the answer, once given

@@ -147,6 +147,9 @@ def _write_intervention(b: DocBuilder, item: DocIntervention, position: int) -> 
         b.para("MdItem", ("- Nội dung trả lời: ", "i"), lines[0])
         for line in lines[1:]:
             b.para("MdItem", line)
+    rating = safe(item.satisfaction, multiline=False)
+    if rating:
+        b.para("MdItem", ("- Đánh giá của người kiến nghị: ", "i"), rating + ".")
 
 
 def build_minutes_docx(meeting: DocMeeting, interventions: Sequence[DocIntervention]) -> bytes:

@@ -34,6 +34,8 @@ SUMMARY_HEADERS = [
     "Số phiếu",
 ]
 PHONE_HEADER = "Số điện thoại"
+SATISFACTION_HEADER = "Đánh giá của người kiến nghị"
+SATISFACTION_WIDTH = 22
 SUMMARY_WIDTHS = [6, 24, 20, 16, 60, 24, 22, 12, 16, 14, 9]
 PHONE_WIDTH = 15
 
@@ -212,6 +214,11 @@ def build_summary_xlsx(meeting_title: str, rows: Sequence[SummaryRow], include_p
     """
     headers = list(SUMMARY_HEADERS)
     widths = list(SUMMARY_WIDTHS)
+    # The ratings column appears once someone has rated an answer (after the meeting).
+    rated = any(row.satisfaction for row in rows)
+    if rated:
+        headers.append(SATISFACTION_HEADER)
+        widths.append(SATISFACTION_WIDTH)
     if include_phone:
         headers.append(PHONE_HEADER)
         widths.append(PHONE_WIDTH)
@@ -235,6 +242,8 @@ def build_summary_xlsx(meeting_title: str, rows: Sequence[SummaryRow], include_p
             text(row.source),
             row.ticket,
         ]
+        if rated:
+            line.append(text(row.satisfaction))
         if include_phone:
             line.append(clean_text(row.phone, multiline=False))
         table.append(line)

@@ -31,6 +31,7 @@ from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.roles import require
 from ..domain.states import STATUS_LABELS_VI
 from .followup import outcome
+from .follow import rating_label, ratings_by_request
 from .uow import Actor, UnitOfWork
 from .views import Names, display_locality, display_name, load_meeting, now_ms
 
@@ -401,7 +402,7 @@ def doc_meeting(session, m: Meeting, offset: timedelta, recipients: list[str] | 
 
 
 def _doc_item(r: Request, order: int, names: Names, entry: MinutesEntry | None, co: list[Request],
-              offset: timedelta) -> DocIntervention:
+              offset: timedelta, rating=None) -> DocIntervention:
     texts = effective_texts(r, entry)
     return DocIntervention(
         order=order, ticket=r.ticket, speaker=display_name(r), locality=display_locality(r),
@@ -412,7 +413,7 @@ def _doc_item(r: Request, order: int, names: Names, entry: MinutesEntry | None, 
         answer_unit=names.units.get(r.unit_id) or None, answerer=r.answerer or None,
         answer_mode=r.answer_mode, answer_level=LEVEL_LABELS.get(r.answer_level or "", r.answer_level),
         answer_deadline=r.answer_deadline, answer_summary=texts["answer_summary"] or None,
-        status=STATUS_LABELS_VI.get(Status(r.status), r.status))
+        status=STATUS_LABELS_VI.get(Status(r.status), r.status), satisfaction=rating_label(rating))
 
 
 def doc_interventions(session, m: Meeting, offset: timedelta) -> list[DocIntervention]:
@@ -420,7 +421,8 @@ def doc_interventions(session, m: Meeting, offset: timedelta) -> list[DocInterve
     names = Names.load(session, m.id)
     entries = _entries(session, m.id)
     co = _co_signers(session, m.id)
-    return [_doc_item(r, k, names, entries.get(r.id), co.get(r.id, []), offset)
+    ratings = ratings_by_request(session, m.id)
+    return [_doc_item(r, k, names, entries.get(r.id), co.get(r.id, []), offset, ratings.get(r.id))
             for k, r in enumerate(intervention_requests(session, m.id), 1)]
 
 
@@ -455,6 +457,7 @@ def summary_rows(session, m: Meeting, with_phone: bool = False) -> list[SummaryR
     """Every request of the meeting, by ticket, for follow-up. The answer mode is the request's outcome, as the
     conclusion notice and the follow-up tracker show it."""
     names = Names.load(session, m.id)
+    ratings = ratings_by_request(session, m.id)
     rows = []
     reqs = session.scalars(select(Request).where(Request.meeting_id == m.id).order_by(Request.ticket))
     for k, r in enumerate(reqs, 1):
@@ -464,7 +467,7 @@ def summary_rows(session, m: Meeting, with_phone: bool = False) -> list[SummaryR
             mode=mode_label(outcome(r), r.answer_level), deadline=r.answer_deadline,
             status=STATUS_LABELS_VI.get(Status(r.status), r.status),
             phone=(r.phone or "") if with_phone else None, source=SOURCE_LABELS.get(r.source, r.source),
-            ticket=r.ticket))
+            ticket=r.ticket, satisfaction=rating_label(ratings.get(r.id))))
     return rows
 
 

@@ -50,7 +50,7 @@ def export_person(rt, actor: Actor, code: str, who: str) -> dict:
                 "exported_at": utcnow().isoformat(),
                 "requests": [{
                     "ticket": r.ticket, "kind": r.kind, "full_name": r.full_name, "phone": r.phone,
-                    "address": r.address, "locality": r.locality, "organization": r.organization,
+                    "address": r.address, "email": r.email, "locality": r.locality, "organization": r.organization,
                     "position": r.position, "field": fields.get(r.field_id, ""), "content": r.content,
                     "source": r.source, "status": r.status, "reason": r.status_reason,
                     "unit": units.get(r.unit_id, ""), "answer_mode": r.answer_mode,
@@ -69,7 +69,7 @@ def erase_person(rt, actor: Actor, code: str, who: str) -> list[int]:
         now = utcnow()
         for r in rows:
             uow.track(r)
-            r.full_name, r.phone, r.address = ERASED_NAME, None, None
+            r.full_name, r.phone, r.address, r.email = ERASED_NAME, None, None, None
             r.locality = r.organization = r.position = r.seat = ""
             r.device_hash, r.source_hash, r.contact_purged_at = None, None, now
         # Earlier audit rows hold request snapshots (never phone or address, but the name): scrub it there too.

@@ -19,12 +19,12 @@ def purge_expired(rt, dry_run: bool = False, actor_label: str = "system") -> int
                          .where(Request.status.in_(CLOSED), Request.contact_purged_at.is_(None))).all()
         due = [r for r, days in rows
                if (r.closed_at or r.answered_at or r.updated_at) <= now - timedelta(days=days)
-               and (r.phone or r.address or r.source_hash)]
+               and (r.phone or r.address or r.email or r.source_hash)]
         if dry_run:
             return len(due)
         for r in due:
             # The keyed hash of the phone's network address goes with the contact data.
-            r.phone, r.address, r.source_hash, r.contact_purged_at = None, None, None, now
+            r.phone, r.address, r.email, r.source_hash, r.contact_purged_at = None, None, None, None, now
         if due:
             s.add(AuditLog(actor=actor_label, role="organiser", action="purge_contact",
                            target=f"{len(due)} requests", after={"request_ids": [r.id for r in due]}))

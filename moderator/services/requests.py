@@ -14,6 +14,7 @@ from ..domain.phone import normalize_phone
 from ..domain.roles import require
 from ..domain.floods import SourceLimits, check_source, source_tag
 from ..domain.states import OPEN_STATES, WAITING, transition
+from . import notify
 from .uow import Actor, UnitOfWork
 
 
@@ -409,6 +410,7 @@ def unit_answer(rt, code, actor: Actor, request_id: int, summary: str, mode: Ans
             _apply(uow, req, "answer_written")
             req.answered_at = utcnow()
             req.answer_mode = req.answer_mode or mode.value
+            notify.on_answer_posted(uow, req)
         elif req.status in (Status.SPEAKING.value, Status.CALLED.value) and mode == AnswerMode.HALL:
             pass  # the chair ends the intervention; the unit's text is the answer summary
         elif req.status == Status.ANSWERED.value:

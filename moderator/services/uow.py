@@ -22,7 +22,7 @@ from ..domain.enums import Role
 from ..domain.errors import NotFound
 
 # Columns never copied into the audit log (personal data stays in one place, where purge can erase it).
-_PRIVATE = {"phone", "address", "device_hash", "idempotency_key", "source_hash"}
+_PRIVATE = {"phone", "address", "email", "device_hash", "idempotency_key", "source_hash", "follow_code"}
 _MEETING_AUDIT = ["status", "registration_open", "registration_note", "message", "current_step", "floor_request_id",
                   "floor_state", "floor_started_at_ms", "floor_ends_at_ms", "floor_remaining_ms", "speaking_seconds",
                   "title", "conclusion"]

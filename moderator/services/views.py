@@ -73,7 +73,7 @@ def owner_request(r: Request, names: Names) -> dict:
             "status": r.status, "status_label": STATUS_LABELS_VI.get(Status(r.status), r.status),
             "reason": r.status_reason, "merged_into_ticket": None, "answer": _answer(r, names),
             "created_at": iso(r.created_at), "editable": r.status in ("submitted", "accepted"),
-            "withdrawable": r.status in ("submitted", "accepted", "called")}
+            "withdrawable": r.status in ("submitted", "accepted", "called"), "follow_code": r.follow_code}
 
 
 def unit_request(r: Request, names: Names) -> dict:

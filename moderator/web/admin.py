@@ -25,7 +25,7 @@ from ..domain.errors import DomainError, NotFound
 from ..documents.summary import build_csv_table, build_xlsx_table
 from ..domain.presets import PRESETS
 from ..realtime.revocation import room_for_key, room_for_session
-from ..services import followup, importer, meetings, organiser, personal, sessions, views
+from ..services import follow, followup, importer, meetings, organisations, organiser, personal, sessions, views
 from ..services import requests as reqs
 from ..services.uow import Actor
 from .auth import client_address, end_current_session, meeting_or_404, rt, start_organiser_session
@@ -57,6 +57,13 @@ def current_admin() -> Admin | None:
         return s.get(Admin, aid)
 
 
+def may_open(admin: Admin, code: str) -> bool:
+    """True when the meeting is within the admin's organisations (or does not exist: its page says so)."""
+    with rt().read() as s:
+        m = views.load_meeting(s, code)
+        return m is None or organisations.may_see(s, admin, m)
+
+
 def login_required(fn):
     @wraps(fn)
     def wrapper(*args, **kwargs):
@@ -66,6 +73,8 @@ def login_required(fn):
             return redirect(url_for("admin.login", next=request.path))
         g.admin = admin
         g.actor = Actor(Role.ORGANISER, f"admin{admin.id}")
+        if "code" in kwargs and not may_open(admin, kwargs["code"]):
+            abort(404)     # another organisation's meeting: as if it did not exist
         return fn(*args, **kwargs)
     return wrapper
 
@@ -196,7 +205,7 @@ def index():
 
 def render_index(error: str | None = None, status: int = 200, values: dict | None = None):
     with rt().read() as s:
-        ms = list(s.scalars(select(Meeting).order_by(Meeting.created_at.desc())))
+        ms = organisations.visible_meetings(s, g.admin)
     return render_template("admin/index.html", meetings=ms, presets=PRESETS, error=error,
                            values=values or {}), status
 
@@ -220,6 +229,7 @@ def create():
             title=spec.title, organiser=spec.organiser, parent_body=spec.parent_body, venue=spec.venue,
             place_name=spec.place_name, planned_start=spec.planned_start, planned_end=spec.planned_end))
         m = meetings.create_meeting(rt(), g.actor, spec)
+        organisations.set_meeting_organisation(rt(), m.code, g.admin.organisation_id)
     except DomainError as e:
         return render_index(message_of(e), e.status, values=f.to_dict())
     return done(_("Đã tạo hội nghị."), "admin.meeting", code=m.code)
@@ -606,10 +616,12 @@ def results_admin(code):
     m = meeting_or_404(code)
     with rt().read() as s:
         stats = followup.statistics(s, m)
+        satisfaction = follow.satisfaction(s, [m.id])
     charts = {sec["key"]: followup.bar_chart_svg(sec["rows"]) for sec in stats["sections"]}
     from datetime import timedelta
     due = (m.closed_at.date() if m.closed_at else m.date)
     return render_template("admin/results.html", m=m, tab="results", stats=stats, charts=charts,
+                           satisfaction=satisfaction,
                            public_url=f"{base_url()}/r/{m.code}", publish_by=due + timedelta(days=10) if due else None)
 
 
@@ -628,8 +640,12 @@ def stats_csv(code):
     m = meeting_or_404(code)
     with rt().read() as s:
         stats = followup.statistics(s, m)
-    body = build_csv_table(["Nhóm", "Giá trị", "Số lượng"],
-                           ([sec["title"], label, value] for sec in stats["sections"] for label, value in sec["rows"]))
+        satisfaction = follow.satisfaction(s, [m.id])
+    rows = [[sec["title"], label, value] for sec in stats["sections"] for label, value in sec["rows"]]
+    rows += [[title, row["name"], f"{row['satisfied']}/{row['satisfied'] + row['unsatisfied']}"]
+             for title, key in (("Hài lòng theo đơn vị", "by_unit"), ("Hài lòng theo lĩnh vực", "by_field"))
+             for row in satisfaction[key]]
+    body = build_csv_table(["Nhóm", "Giá trị", "Số lượng"], rows)
     return _download(body, f"thong-ke-{m.code}.csv", "text/csv; charset=utf-8")
 
 

@@ -19,7 +19,7 @@ from ..db.models import Admin, Meeting, RoleKey
 from ..domain.access import Backoff, wait_text_args
 from ..domain.enums import Role
 from ..domain.errors import DomainError, PermissionDenied
-from ..services import sessions
+from ..services import organisations, sessions
 from ..services.meetings import hash_key
 from ..services.uow import Actor
 
@@ -166,7 +166,8 @@ def actor_for(meeting: Meeting, key: str | None = None, device: str | None = Non
             if k is None:
                 raise PermissionDenied("key_invalid", "Liên kết không hợp lệ hoặc đã bị thu hồi.")
             return Actor(Role(k.role), f"key{k.id}", unit_id=k.unit_id, meeting_id=meeting.id)
-        if use_session and session.get("admin_id") and s.get(Admin, session["admin_id"]) is not None:
+        admin = s.get(Admin, session["admin_id"]) if use_session and session.get("admin_id") else None
+        if admin is not None and organisations.may_see(s, admin, meeting):   # only its organisations' meetings
             return Actor(Role.ORGANISER, f"admin{session['admin_id']}", meeting_id=meeting.id)
         grant = session.get("grants", {}).get(str(meeting.id)) if use_session else None
         if grant:

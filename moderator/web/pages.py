@@ -15,6 +15,7 @@ SCREEN_ROLES = {
     "chair": {Role.CHAIR, Role.ORGANISER},
     "secretary": {Role.SECRETARY, Role.ORGANISER},
     "projector": {Role.PROJECTOR, Role.CHAIR, Role.SECRETARY, Role.ORGANISER},
+    "overlay": {Role.PROJECTOR, Role.CHAIR, Role.SECRETARY, Role.ORGANISER},     # OBS browser source
     "usher": {Role.USHER, Role.CHAIR, Role.SECRETARY, Role.ORGANISER},
     "unit": {Role.UNIT},
 }
@@ -28,8 +29,11 @@ def blueprints():
 def index():
     meetings = []
     if session.get("admin_id"):
+        from ..db.models import Admin
+        from ..services.organisations import visible_meetings
         with rt().read() as s:
-            meetings = list(s.query(Meeting).order_by(Meeting.created_at.desc()))
+            admin = s.get(Admin, session["admin_id"])
+            meetings = visible_meetings(s, admin) if admin is not None else []
     return render_template("home.html", meetings=meetings)
 
 
