@@ -7,6 +7,8 @@ from ..domain.enums import AnswerMode, FloorState, Status
 from ..domain.errors import DomainError
 from ..domain.roles import require
 from .requests import _apply, _clear_floor, _queue, _renumber
+from ..domain.seen import Seen
+from .staleness import check_seen
 from .uow import Actor, UnitOfWork
 from .views import now_ms
 
@@ -30,11 +32,14 @@ def _close_current(uow: UnitOfWork) -> None:
     _clear_floor(uow)
 
 
-def call(rt, code, actor: Actor, request_id: int | None = None, expected_version: int | None = None) -> Request:
-    """Call the next speaker (or a given one): they stand by while the microphone comes."""
+def call(rt, code, actor: Actor, request_id: int | None = None, expected_version: int | None = None,
+         seen: Seen | None = None) -> Request:
+    """Call the next speaker (or a given one): they stand by while the microphone comes. `seen`: the request and
+    the floor as the chair's screen showed them (calling closes the current turn: it must be the one seen)."""
     require(actor.role, "floor.control")
     with UnitOfWork(rt, code, actor, "call") as uow:
         _check_version(uow, expected_version)
+        check_seen(uow, seen)
         if request_id is None:
             q = queue_rules.ordered(_queue(uow))
             if not q:
@@ -56,9 +61,10 @@ def call(rt, code, actor: Actor, request_id: int | None = None, expected_version
     return req
 
 
-def start(rt, code, actor: Actor) -> None:
+def start(rt, code, actor: Actor, seen: Seen | None = None) -> None:
     require(actor.role, "floor.control")
     with UnitOfWork(rt, code, actor, "start") as uow:
+        check_seen(uow, seen)
         req = _floor_request(uow)
         if req is None or req.status != Status.CALLED.value:
             raise DomainError("nobody_called", "Chưa mời đại biểu nào lên phát biểu.")
@@ -121,10 +127,12 @@ def _end(uow: UnitOfWork, req: Request) -> None:
         req.answered_at = utcnow()
 
 
-def end(rt, code, actor: Actor) -> Request:
-    """End the current intervention; its answer mode decides where it goes (answered / written / forwarded)."""
+def end(rt, code, actor: Actor, seen: Seen | None = None) -> Request:
+    """End the current intervention; its answer mode decides where it goes (answered / written / forwarded).
+    `seen`: the floor (and its request) as the chair's screen showed them: never end someone else's turn."""
     require(actor.role, "floor.control")
     with UnitOfWork(rt, code, actor, "end") as uow:
+        check_seen(uow, seen)
         req = _floor_request(uow)
         if req is None:
             raise DomainError("nobody_on_floor", "Không có ai đang phát biểu.")
@@ -136,10 +144,11 @@ def end(rt, code, actor: Actor) -> Request:
     return req
 
 
-def requeue_current(rt, code, actor: Actor) -> Request:
+def requeue_current(rt, code, actor: Actor, seen: Seen | None = None) -> Request:
     """The called speaker is not in the hall: back to the head of the queue."""
     require(actor.role, "floor.control")
     with UnitOfWork(rt, code, actor, "requeue") as uow:
+        check_seen(uow, seen)
         req = _floor_request(uow)
         if req is None:
             raise DomainError("nobody_on_floor", "Không có ai đang được mời.")

@@ -11,10 +11,12 @@ from ..domain import queue as queue_rules
 from ..domain.enums import AnswerMode, Jurisdiction, Role, Source, Status, SubmitterKind
 from ..domain.errors import Conflict, DomainError, PermissionDenied
 from ..domain.phone import normalize_phone
+from ..domain.seen import Seen
 from ..domain.roles import require
 from ..domain.floods import SourceLimits, check_source, source_tag
 from ..domain.states import OPEN_STATES, WAITING, transition
 from . import notify
+from .staleness import check_seen
 from .uow import Actor, UnitOfWork
 
 
@@ -223,12 +225,15 @@ class Decision:
     unit_id: int | None = None
 
 
-def decide(rt, code, actor: Actor, request_id: int, d: Decision, expected_version: int | None = None) -> Request:
+def decide(rt, code, actor: Actor, request_id: int, d: Decision, expected_version: int | None = None,
+           seen: Seen | None = None) -> Request:
+    """`seen`: what the chair's screen showed; if the request changed since, the decision is refused (409)."""
     require(actor.role, "request.decide")
     with UnitOfWork(rt, code, actor, d.action, f"request:{request_id}") as uow:
         if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Màn hình của bạn chưa cập nhật; đã tải lại, vui lòng thao tác lại.",
                            version=uow.meeting.version)
+        check_seen(uow, seen)
         req = uow.request(request_id)
         decide_in(uow, req, d)
     return req
@@ -307,21 +312,26 @@ def _set_quarantine(rt, code, actor: Actor, request_id: int, quarantined: bool) 
     return rows
 
 
-def reorder(rt, code, actor: Actor, order: list[int], expected_version: int) -> None:
+def reorder(rt, code, actor: Actor, order: list[int], expected_version: int | None = None,
+            seen: Seen | None = None) -> None:
+    """A whole new order, built on the meeting version or (from the console) on the queue order the chair saw."""
     require(actor.role, "queue.reorder")
     with UnitOfWork(rt, code, actor, "reorder", "queue") as uow:
-        if expected_version != uow.meeting.version:
+        if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Hàng đợi đã được người khác thay đổi; màn hình đã tải lại.",
                            version=uow.meeting.version)
+        check_seen(uow, seen)
         _renumber(uow, queue_rules.validate_order(_queue(uow), order))
 
 
-def move(rt, code, actor: Actor, request_id: int, to: str | int, expected_version: int | None = None) -> None:
+def move(rt, code, actor: Actor, request_id: int, to: str | int, expected_version: int | None = None,
+         seen: Seen | None = None) -> None:
     require(actor.role, "queue.reorder")
     with UnitOfWork(rt, code, actor, "reorder", f"request:{request_id}") as uow:
         if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Hàng đợi đã được người khác thay đổi; màn hình đã tải lại.",
                            version=uow.meeting.version)
+        check_seen(uow, seen)
         q = _queue(uow)
         if to == "top":
             order = queue_rules.move_to_top(q, request_id)
@@ -336,10 +346,11 @@ def move(rt, code, actor: Actor, request_id: int, to: str | int, expected_versio
         _renumber(uow, order)
 
 
-def merge(rt, code, actor: Actor, target_id: int, source_ids: list[int]) -> Request:
+def merge(rt, code, actor: Actor, target_id: int, source_ids: list[int], seen: Seen | None = None) -> Request:
     """Merge duplicates into one request; every requester stays on it as a co-signer."""
     require(actor.role, "request.decide")
     with UnitOfWork(rt, code, actor, "merge", f"request:{target_id}") as uow:
+        check_seen(uow, seen)
         target = uow.request(target_id)
         if target.status not in (Status.SUBMITTED.value, Status.ACCEPTED.value, Status.CALLED.value,
                                  Status.SPEAKING.value, Status.DEFERRED.value, Status.WRITTEN.value):
@@ -365,12 +376,13 @@ class Answer:
     summary: str = ""
 
 
-def assign_answer(rt, code, actor: Actor, request_ids: list[int], a: Answer) -> list[Request]:
+def assign_answer(rt, code, actor: Actor, request_ids: list[int], a: Answer, seen: Seen | None = None) -> list[Request]:
     """Assign the answering unit and how it answers, for one request or several on one subject."""
     require(actor.role, "answer.assign")
     if a.mode == AnswerMode.WRITING and a.deadline is None:
         raise DomainError("deadline_required", "Cần chọn thời hạn trả lời bằng văn bản.", field="deadline")
     with UnitOfWork(rt, code, actor, "assign_answer", "requests:" + ",".join(map(str, request_ids))) as uow:
+        check_seen(uow, seen)
         _check_unit(uow, a.unit_id)
         out = []
         for rid in request_ids:

@@ -139,13 +139,13 @@ DECISIONS = ("accept", "decline", "to_writing", "forward", "flag_complaint", "de
 
 
 @operation("/meetings/<code>/requests/<int:request_id>/<action>", "POST", body=sc.DecisionBody,
-           summary="Decide on a request: " + ", ".join(DECISIONS), roles="chair, organiser", tags=["chair"])
+           summary="Decide on a request: " + ", ".join(DECISIONS) + " (409 if `expected` is stale)", roles="chair, organiser", tags=["chair"])
 def decide(code, request_id, action, body: sc.DecisionBody):
     if action not in DECISIONS:
         raise NotFound("action_unknown", "Thao tác không tồn tại.")
     m, a = actor(code)
     reqs.decide(rt(), code, a, request_id, Decision(action, body.reason, body.deadline, body.level, body.priority,
-                                                      body.unit_id), body.version)
+                                                      body.unit_id), body.version, sc.seen_of(body))
     return {"ok": True}
 
 
@@ -179,7 +179,7 @@ def release_source(code, request_id):
            tags=["chair"])
 def reorder(code, body: sc.ReorderBody):
     m, a = actor(code)
-    reqs.reorder(rt(), code, a, body.order, body.version)
+    reqs.reorder(rt(), code, a, body.order, body.version, sc.seen_of(body))
     return {"ok": True}
 
 
@@ -187,7 +187,7 @@ def reorder(code, body: sc.ReorderBody):
            summary="Move one request: top, up, down or to an index", roles="chair, organiser", tags=["chair"])
 def move(code, request_id, body: sc.MoveBody):
     m, a = actor(code)
-    reqs.move(rt(), code, a, request_id, body.to, body.version)
+    reqs.move(rt(), code, a, request_id, body.to, body.version, sc.seen_of(body))
     return {"ok": True}
 
 
@@ -196,7 +196,7 @@ def move(code, request_id, body: sc.MoveBody):
            tags=["chair"])
 def merge(code, body: sc.MergeBody):
     m, a = actor(code)
-    reqs.merge(rt(), code, a, body.target_id, body.source_ids)
+    reqs.merge(rt(), code, a, body.target_id, body.source_ids, sc.seen_of(body))
     return {"ok": True}
 
 
@@ -207,7 +207,7 @@ def assign_answer(code, body: sc.AnswerBody):
     m, a = actor(code)
     reqs.assign_answer(rt(), code, a, body.request_ids, Answer(
         body.unit_id, body.answerer, AnswerMode(body.mode) if body.mode else None, body.deadline, body.level,
-        body.summary))
+        body.summary), sc.seen_of(body))
     return {"ok": True}
 
 
@@ -216,16 +216,13 @@ def assign_answer(code, body: sc.AnswerBody):
            summary="Call the next speaker (or a given request)", roles="chair", tags=["floor"])
 def floor_call(code, body: sc.CallBody):
     m, a = actor(code)
-    req = floor.call(rt(), code, a, body.request_id, body.version)
+    req = floor.call(rt(), code, a, body.request_id, body.version, sc.seen_of(body))
     return {"ok": True, "request_id": req.id, "ticket": req.ticket}
 
 
 for _name, _fn, _summary in [
-        ("start", floor.start, "Start the speaker's timer"),
         ("pause", floor.pause, "Pause the timer"),
-        ("resume", floor.resume, "Resume the timer"),
-        ("end", floor.end, "End the intervention (its answer mode decides where it goes)"),
-        ("requeue", floor.requeue_current, "The called speaker is absent: back to the head of the queue")]:
+        ("resume", floor.resume, "Resume the timer")]:
     def _make(name=_name, fn=_fn, summary=_summary):   # one endpoint per operation, same few lines
         def view(code):
             m, a = actor(code)
@@ -234,6 +231,21 @@ for _name, _fn, _summary in [
         view.__name__ = f"floor_{name}"
         operation(f"/meetings/<code>/floor/{name}", "POST", summary=summary, roles="chair", tags=["floor"])(view)
     _make()
+
+# Decisions about the speaker on the floor carry the floor the chair saw (`expected`): 409 if it changed.
+for _name, _fn, _summary in [
+        ("start", floor.start, "Start the speaker's timer"),
+        ("end", floor.end, "End the intervention (its answer mode decides where it goes)"),
+        ("requeue", floor.requeue_current, "The called speaker is absent: back to the head of the queue")]:
+    def _make_decision(name=_name, fn=_fn, summary=_summary):
+        def view(code, body: sc.FloorBody):
+            m, a = actor(code)
+            fn(rt(), code, a, sc.seen_of(body))
+            return {"ok": True}
+        view.__name__ = f"floor_{name}"
+        operation(f"/meetings/<code>/floor/{name}", "POST", body=sc.FloorBody, summary=summary + " (409 if `expected` is stale)",
+                  roles="chair", tags=["floor"])(view)
+    _make_decision()
 
 
 @operation("/meetings/<code>/floor/extend", "POST", body=sc.ExtendBody, summary="Give the speaker more time",

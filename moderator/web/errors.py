@@ -12,12 +12,13 @@ from werkzeug.exceptions import HTTPException
 
 from ..db.engine import DatabaseBusy, is_sqlite_busy
 from ..domain.errors import DomainError
+from ..domain.labels import Phrase
 
 log = logging.getLogger(__name__)
 
 FIELD_CODES = {  # model-level rules -> the field they are about
     "full_name_required": "full_name", "phone_required": "phone", "address_required": "address",
-    "position_required": "position", "phone_invalid": "phone",
+    "position_required": "position", "phone_invalid": "phone", "order_base_required": "version",
 }
 
 MESSAGES = {
@@ -45,6 +46,7 @@ MESSAGES = {
     "phone_required": _l("Vui lòng nhập số điện thoại để hội nghị liên hệ khi cần."),
     "address_required": _l("Vui lòng nhập địa chỉ liên hệ."),
     "position_required": _l("Vui lòng nhập chức vụ, đơn vị công tác."),
+    "order_base_required": _l("Cần gửi kèm phiên bản hội nghị hoặc thứ tự hàng đợi bạn đang xem."),
 }
 
 
@@ -77,10 +79,19 @@ def _fields(exc: ValidationError) -> dict[str, str]:
     return out
 
 
+def _detail(value):
+    """Phrases (and lists of them) named in a domain message are translated before they go into it."""
+    if isinstance(value, Phrase):
+        return value.render(gettext)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Phrase) for v in value):
+        return "; ".join(v.render(gettext) for v in value)
+    return value
+
+
 def _format(message: str, details: dict) -> str:
     text = gettext(message) if message else ""
     try:
-        return text % {k: v for k, v in details.items()} if "%(" in text else text
+        return text % {k: _detail(v) for k, v in details.items()} if "%(" in text else text
     except (KeyError, ValueError, TypeError):
         return text
 
@@ -105,7 +116,9 @@ def register(app) -> None:
     @app.errorhandler(DomainError)
     def _domain(e: DomainError):
         fields = {e.details["field"]: _format(e.message, e.details)} if "field" in e.details else None
-        extra = {"version": e.details["version"]} if "version" in e.details else {}
+        # Machine-readable parts a client acts on: the version, and for a stale decision what changed and the
+        # current state of the requests it was about (`current`, staff views: only staff can decide).
+        extra = {k: e.details[k] for k in ("version", "changed", "request_id", "current") if k in e.details}
         resp = error_response(e.status, e.code, _format(e.message, e.details), fields, **extra)
         if "retry_after" in e.details:
             resp = app.make_response(resp)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from typing_extensions import Annotated
 
 from ..domain.phone import PhoneError, normalize_phone
+from ..domain.seen import Seen
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -79,6 +80,47 @@ class EditOwn(Strict):
     wants_to_speak: bool | None = None
 
 
+StatusName = Literal["submitted", "accepted", "called", "speaking", "answered", "declined", "withdrawn", "merged",
+                     "written", "forwarded", "deferred", "complaint"]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class SeenRequest(Strict):
+    """A request as the chair's screen showed it; only the fields sent are compared (null is a value: "none")."""
+    status: StatusName | None = None
+    unit_id: Id | None = None
+    answer_mode: Literal["hall", "writing", "forwarded"] | None = None
+    answer_deadline: date | None = None
+    answer_level: Literal["province", "central", "outside", "commune"] | None = None
+    merged_into_id: Id | None = None
+    priority: bool | None = None
+    content: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+
+class SeenFloor(Strict):
+    request_id: Id | None = None
+    state: Literal["idle", "called", "speaking", "paused"] = "idle"
+
+
+class Expected(Strict):
+    """What the chair saw when deciding: the requests the decision is about, the floor, the queue order.
+    The server refuses the decision with 409 (`stale_decision`, `floor_changed`, `queue_changed`) naming what
+    changed since, with the current state of those requests in `error.current`."""
+    requests: Annotated[dict[Id, SeenRequest], Field(max_length=200)] = {}
+    floor: SeenFloor | None = None
+    queue: Annotated[list[Id], Field(max_length=2000)] | None = None
+
+    def to_seen(self) -> Seen:
+        return Seen(requests={rid: r.model_dump(include=r.model_fields_set) for rid, r in self.requests.items()},
+                    floor=self.floor.model_dump() if self.floor is not None else None,
+                    queue=list(self.queue) if self.queue is not None else None)
+
+
+def seen_of(body) -> Seen | None:
+    expected = getattr(body, "expected", None)
+    return expected.to_seen() if expected is not None else None
+
+
 class DecisionBody(Strict):
     reason: Reason | None = None
     deadline: date | None = None
@@ -86,21 +128,37 @@ class DecisionBody(Strict):
     priority: bool = False
     unit_id: Id | None = None
     version: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    expected: Expected | None = None
 
 
 class ReorderBody(Strict):
+    """A whole new order, built on `version` (the meeting version) or on `expected.queue` (the order seen)."""
     order: Annotated[list[Id], Field(max_length=2000)]
-    version: int = Field(ge=0, le=2**31 - 1)
+    version: Version | None = None
+    expected: Expected | None = None
+
+    @model_validator(mode="after")
+    def _built_on_something(self):
+        if self.version is None and (self.expected is None or self.expected.queue is None):
+            raise ValueError("order_base_required")
+        return self
 
 
 class MoveBody(Strict):
     to: Literal["top", "up", "down"] | Annotated[int, Field(ge=0, le=5000)]
     version: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    expected: Expected | None = None
 
 
 class CallBody(Strict):
     request_id: Id | None = None
     version: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    expected: Expected | None = None
+
+
+class FloorBody(Strict):
+    """Start, end or requeue the speaker on the floor, as the chair's screen showed the floor."""
+    expected: Expected | None = None
 
 
 class ExtendBody(Strict):
@@ -115,11 +173,13 @@ class AnswerBody(Strict):
     deadline: date | None = None
     level: Literal["province", "central", "outside"] | None = None
     summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8000)] = ""
+    expected: Expected | None = None
 
 
 class MergeBody(Strict):
     target_id: Id
     source_ids: Annotated[list[Id], Field(min_length=1, max_length=50)]
+    expected: Expected | None = None
 
 
 class MessageBody(Strict):
