@@ -15,7 +15,10 @@
  *   A            accept the selected new request to the queue
  *   Enter        open the decision dialog for the selected request
  * Drag and drop: the ⠿ handle of a queued request, with a mouse, a pen or a finger (pointer events).
- * Stale-version conflicts (HTTP 409): the console refetches the state and says so.
+ * Every decision carries what this screen showed (`expected`: the requests it is about, the floor, the queue
+ * order). If another chair changed it in between, the server refuses it (HTTP 409 naming what changed, with the
+ * current state): the console applies the new state, says what changed, and, for a request, reopens its dialog
+ * on the new state so the chair decides again.
  */
 (function () {
   "use strict";
@@ -112,7 +115,34 @@
     return text;
   }
 
-  // Every change: one API call. A 409 means another screen changed the meeting first: refetch and say so.
+  /* ------------------------------------------------------------------ what this screen shows */
+
+  // The fields of a request a decision depends on, as this screen shows them (the server compares the same).
+  var SEEN_FIELDS = ["status", "unit_id", "answer_mode", "answer_deadline", "answer_level", "merged_into_id",
+                     "priority", "content"];
+  function seenOf(r) {
+    var out = {};
+    SEEN_FIELDS.forEach(function (k) { out[k] = r[k] === undefined ? null : r[k]; });
+    return out;
+  }
+  function seenFloor() {
+    var f = S.meeting && S.meeting.floor || {};
+    return { request_id: f.request_id || null, state: f.request_id ? f.state || "idle" : "idle" };
+  }
+  // expected(r1, r2, ...): the given requests as shown; add .floor / .queue where the decision depends on them.
+  function expected() {
+    var reqs = {};
+    Array.prototype.forEach.call(arguments, function (r) { if (r) reqs[r.id] = r.seen || seenOf(r); });
+    return { requests: reqs };
+  }
+  var STALE = { stale_decision: true, floor_changed: true, queue_changed: true, stale_version: true };
+  function conflictOf(res) {
+    var e = res.status === 409 && res.data && res.data.error;
+    return e && STALE[e.code] ? e : null;
+  }
+
+  // Every change: one API call. A 409 means another screen changed the meeting first: take the state the server
+  // sent, refetch the rest and say what changed.
   async function act(method, path, body, okText) {
     var res = await Live.api(method, API + path, body);
     if (res.ok) {
@@ -121,10 +151,16 @@
     }
     if (res.status === 409) {
       S.optimisticOrder = null;
+      var e = conflictOf(res);
+      if (e && e.current) {
+        e.current.forEach(function (r) { S.requests[r.id] = r; });
+        render();
+      }
       conn.refetch("staff");
-      notice(T("Xung đột: người khác vừa thay đổi hội nghị. Màn hình đã tải lại; vui lòng xem lại và thao tác lại.") +
-             " (" + errorText(res) + ")", "warn");
-      $("ch-notice").setAttribute("data-conflict", "1");
+      notice(e && e.code !== "stale_version" ? errorText(res)
+             : T("Xung đột: người khác vừa thay đổi hội nghị. Màn hình đã tải lại; vui lòng xem lại và thao tác lại.") +
+               " (" + errorText(res) + ")", "warn");
+      $("ch-notice").setAttribute("data-conflict", e ? e.code : "1");
     } else {
       notice(errorText(res), "error");
     }
@@ -473,7 +509,7 @@
           el("div", null, el("strong", null, "#" + a.ticket + " " + a.name), el("p", { class: "ch-content small" }, a.content)),
           el("div", null, el("strong", null, "#" + b.ticket + " " + b.name), el("p", { class: "ch-content small" }, b.content))),
         el("div", { class: "ch-actions" },
-          btn(T("Gộp #{b} vào #{a}", { a: a.ticket, b: b.ticket }), function () { merge(a.id, [b.id]); }, "btn-primary ch-merge"),
+          btn(T("Gộp #{b} vào #{a}", { a: a.ticket, b: b.ticket }), function () { merge(a, [b]); }, "btn-primary ch-merge"),
           btn(T("Không trùng"), function () {
             S.dismissed[s.target_id + "-" + s.source_id] = true;
             renderSuggestions();
@@ -551,20 +587,63 @@
 
   /* ------------------------------------------------------------------ actions */
 
-  function decide(r, action, body) {
-    return act("POST", "/requests/" + r.id + "/" + action, body || {});
+  // A decision from a card: the card's request as shown. Refused as stale: open its dialog on the new state.
+  async function decide(r, action, body) {
+    var res = await act("POST", "/requests/" + r.id + "/" + action,
+                        Object.assign({}, body || {}, { expected: expected(r) }));
+    var e = conflictOf(res);
+    if (e && e.code === "stale_decision" && S.requests[r.id]) openDialog(r.id, false, errorText(res));
+    return res;
   }
-  // Relative moves (up, down, top) apply to the server's current order, so quick repeated key presses never
-  // collide with their own echo; a whole new order (a drop) carries the version it was built on.
+
+  // Moves carry the queue order they were made on. Each move shows at once (optimistic order) and is sent after
+  // the previous one is answered, built on the order the previous one produced, so quick repeated key presses
+  // never collide with their own echo; a move refused as stale cancels the ones queued behind it.
+  var moves = { chain: Promise.resolve(), pending: 0, generation: 0 };
+  function movedOrder(order, id, to) {
+    var i = order.indexOf(id);
+    if (i < 0) return null;
+    var j = to === "top" ? 0 : to === "up" ? i - 1 : to === "down" ? i + 1 : Number(to);
+    j = Math.max(0, Math.min(order.length - 1, j));
+    if (j === i) return null;
+    var out = order.slice();
+    out.splice(i, 1);
+    out.splice(j, 0, id);
+    return out;
+  }
   function move(id, to) {
-    return act("POST", "/queue/" + id + "/move", { to: to });
+    var seenOrder = queueOrder().map(function (r) { return r.id; });
+    var next = movedOrder(seenOrder, id, to);
+    if (!next) return Promise.resolve(null);
+    var generation = moves.generation;
+    S.optimisticOrder = next;
+    moves.pending += 1;
+    render();
+    moves.chain = moves.chain.then(async function () {
+      if (generation !== moves.generation) return null;
+      var res = await act("POST", "/queue/" + id + "/move", { to: to, expected: { requests: {}, queue: seenOrder } });
+      if (!res.ok) { moves.generation += 1; S.optimisticOrder = null; }
+      return res;
+    }).finally(function () {
+      moves.pending -= 1;
+      if (!moves.pending) render();
+    });
+    return moves.chain;
   }
-  function merge(targetId, sourceIds) {
-    return act("POST", "/merge", { target_id: targetId, source_ids: sourceIds },
+  function merge(target, sources) {
+    return act("POST", "/merge", { target_id: target.id, source_ids: sources.map(function (r) { return r.id; }),
+                                   expected: expected.apply(null, [target].concat(sources)) },
                T("Đã gộp; người gửi được giữ là đồng kiến nghị."));
   }
-  function callNow(id) {
-    return act("POST", "/floor/call", { request_id: id });
+  // Calling someone closes the current turn: the call carries the floor as shown as well as the request.
+  async function callNow(id) {
+    var r = S.requests[id];
+    var ex = expected(r);
+    ex.floor = seenFloor();
+    var res = await act("POST", "/floor/call", { request_id: id, expected: ex });
+    var e = conflictOf(res);
+    if (e && e.code === "stale_decision" && S.requests[id]) openDialog(id, false, errorText(res));
+    return res;
   }
   function callNext() {
     var q = queueOrder();
@@ -572,7 +651,14 @@
     // The first request *this screen shows*: if another chair has just called it, the server refuses.
     return callNow(q[0].id);
   }
-  function floorOp(op, body) { return act("POST", "/floor/" + op, body || {}); }
+  // Start, end and requeue are decisions about the speaker this screen shows on the floor (who, and in which
+  // state): the floor as shown says it all.
+  var FLOOR_DECISIONS = { start: true, end: true, requeue: true };
+  function floorOp(op, body) {
+    body = Object.assign({}, body || {});
+    if (FLOOR_DECISIONS[op]) body.expected = { requests: {}, floor: seenFloor() };
+    return act("POST", "/floor/" + op, body);
+  }
   function togglePause() {
     var st = S.meeting.floor && S.meeting.floor.state;
     if (st === "speaking") return floorOp("pause");
@@ -594,10 +680,34 @@
     }));
   }
 
-  function openDialog(id, focusAssign) {
+  // The dialog shows one request as it was when opened (`seen`), and every decision in it carries that. If the
+  // request changes meanwhile, the dialog says so; a decision on the old state is refused and the dialog reopens
+  // on the new state with the server's explanation (`conflictText`), keeping what the chair typed.
+  var dlgSeen = null;
+
+  function sameSeen(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
+  function dlgChanged(r) {
+    var box = $("ch-dlg-changed");
+    if (!box || !dlgSeen || sameSeen(seenOf(r), dlgSeen)) return;
+    Live.fill(box, T("Phiếu này vừa thay đổi trên màn hình khác (nay: {status}).", { status: tl(STATUS, r.status) }), " ",
+      btn(T("Xem trạng thái mới"), function () { openDialog(r.id, false, null, typed()); }, "btn-small", { id: "ch-dlg-refresh" }));
+    box.hidden = false;
+  }
+
+  // What the chair typed in the open dialog, carried over when it is shown again on a new state.
+  function typed() {
+    var out = {};
+    ["ch-dlg-reason", "ch-dlg-reason-text", "ch-dlg-deadline", "ch-dlg-level", "ch-dlg-complaint-note", "ch-dlg-merge",
+     "ch-dlg-answerer"].forEach(function (k) { var n = $(k); if (n) out[k] = n.value; });
+    return out;
+  }
+
+  function openDialog(id, focusAssign, conflictText, carry) {
     var r = S.requests[id];
     if (!r) return;
     dlgId = id;
+    var seen = dlgSeen = seenOf(r);
     select(id);
     var waiting = ["submitted", "accepted", "deferred"].indexOf(r.status) >= 0;
     var reasons = S.meeting.decline_reasons || [];
@@ -607,14 +717,24 @@
     var together = others.filter(function (o) { return o.field_id === r.field_id && ["declined", "withdrawn", "merged", "complaint"].indexOf(o.status) < 0; });
     var unit = r.unit_id || r.default_unit_id || null;
     var err = el("p", { class: "alert alert-error", id: "ch-dlg-error", role: "alert", hidden: true });
+    var conflict = el("p", { class: "alert alert-warn", id: "ch-dlg-conflict", role: "alert", hidden: !conflictText },
+                      conflictText || "");
+    var changed = el("p", { class: "alert alert-warn small", id: "ch-dlg-changed", role: "status", hidden: true });
 
     function fail(res) {
       err.textContent = errorText(res);
       err.hidden = false;
     }
-    async function run(method, path, body, okText) {
-      var res = await act(method, path, body, okText);
-      if (res.ok) close(); else fail(res);
+    // Every decision in the dialog: the requests it is about as this dialog shows them.
+    async function run(method, path, body, okText, others) {
+      var ex = { requests: {} };
+      ex.requests[r.id] = seen;
+      (others || []).forEach(function (o) { ex.requests[o.id] = seenOf(o); });
+      var res = await act(method, path, Object.assign({}, body, { expected: ex }), okText);
+      if (res.ok) { close(); return; }
+      var e = conflictOf(res);
+      if (e && S.requests[r.id]) openDialog(r.id, focusAssign, errorText(res), typed());
+      else fail(res);
     }
 
     var reasonSel = el("select", { id: "ch-dlg-reason" }, el("option", { value: "" }, T("— Chọn lý do —")),
@@ -688,7 +808,9 @@
       waiting ? el("div", { class: "field" }, el("label", { for: "ch-dlg-merge" }, T("Trùng nội dung: gộp vào phiếu khác")), mergeSel,
         btn(T("Gộp"), function () {
           if (!mergeSel.value) { err.textContent = T("Chọn phiếu để gộp vào."); err.hidden = false; return; }
-          run("POST", "/merge", { target_id: Number(mergeSel.value), source_ids: [r.id] }, T("Đã gộp; người gửi được giữ là đồng kiến nghị."));
+          var target = others.filter(function (o) { return o.id === Number(mergeSel.value); })[0];
+          run("POST", "/merge", { target_id: Number(mergeSel.value), source_ids: [r.id] }, T("Đã gộp; người gửi được giữ là đồng kiến nghị."),
+              target ? [target] : []);
         }, "mt-1", { id: "ch-dlg-merge-btn" })) : null);
 
     var assign = el("section", { class: "ch-dlg-section", id: "ch-dlg-assign" }, el("h3", null, T("Phân công trả lời")),
@@ -708,7 +830,7 @@
         run("POST", "/answers", {
           request_ids: ids, unit_id: Number(unitSel.value) || null, answerer: answerer.value.trim(), mode: mode,
           deadline: mode === "hall" ? null : (aDeadline.value || null), level: mode === "forwarded" ? aLevel.value : null
-        }, T("Đã phân công trả lời."));
+        }, T("Đã phân công trả lời."), together.filter(function (o) { return ids.indexOf(o.id) > 0; }));
       }, "btn-primary", { id: "ch-dlg-assign-save" }));
 
     Live.fill($("ch-dlg-body"),
@@ -717,10 +839,18 @@
         r.jurisdiction ? tl(JUR, r.jurisdiction) : null, tl(STATUS, r.status)].filter(Boolean).join(" · ")),
       r.phone || r.address ? el("p", { class: "small muted" }, T("Liên hệ (chỉ cán bộ xem): {contact}", {
         contact: [r.phone, r.address].filter(Boolean).join(" — ") })) : null,
+      conflict, changed,
       el("p", { class: "ch-dlg-content" }, r.content),
       r.prepared_answer ? el("p", { class: "small" }, T("Trả lời đã chuẩn bị: {text}", { text: r.prepared_answer })) : null,
       err,
       focusAssign ? [assign, decisions] : [decisions, assign]);
+    if (carry) {
+      Object.keys(carry).forEach(function (k) {
+        var n = $(k);
+        if (n && carry[k] && (n.tagName !== "SELECT" || n.querySelector('option[value="' + CSS.escape(carry[k]) + '"]'))) n.value = carry[k];
+      });
+    }
+    dlg.setAttribute("data-status", r.status);
     if (typeof dlg.showModal === "function") { if (!dlg.open) dlg.showModal(); } else { dlg.setAttribute("open", ""); }
     var first = dlg.querySelector(focusAssign ? "#ch-dlg-unit" : "#ch-dlg-body button:not([disabled])");
     if (first) first.focus();
@@ -728,6 +858,7 @@
 
   function close() {
     dlgId = null;
+    dlgSeen = null;
     if (typeof dlg.close === "function" && dlg.open) dlg.close(); else dlg.removeAttribute("open");
   }
   $("ch-dlg-close").addEventListener("click", close);
@@ -803,8 +934,9 @@
     var list = $("ch-queue");
     S.drag = {
       id: Number(item.getAttribute("data-id")), item: item, list: list, pointer: ev.pointerId, startY: ev.clientY,
-      active: false, version: conn.version("staff"),      // the order this chair saw when the drag began
-      order: queueOrder().map(function (r) { return r.id; }), placeholder: null
+      active: false,
+      order: queueOrder().map(function (r) { return r.id; }),   // the order this chair saw when the drag began
+      placeholder: null
     };
     select(S.drag.id);
     try { handle.setPointerCapture(ev.pointerId); } catch (e) { /* synthetic events */ }
@@ -868,7 +1000,7 @@
     if (order.join() === d.order.join()) { render(); return; }
     S.optimisticOrder = order;
     render();
-    var res = await act("PUT", "/queue", { order: order, version: d.version });
+    var res = await act("PUT", "/queue", { order: order, expected: { requests: {}, queue: d.order } });
     if (!res.ok) { S.optimisticOrder = null; render(); }
   }
 
@@ -970,15 +1102,13 @@
     },
     onStaff: function (msg) {
       (msg.requests || []).forEach(function (r) { S.requests[r.id] = r; });
-      S.optimisticOrder = null;     // the server's order from now on (ours, once our reorder is committed)
+      // The server's order from now on (ours, once our moves are committed); kept while our moves are on their way.
+      if (!moves.pending) S.optimisticOrder = null;
       if (msg.meeting) S.meeting = msg.meeting;
       render();
       if (dlgId !== null && dlg.open && S.requests[dlgId] && msg.requests && msg.requests.some(function (r) { return r.id === dlgId; })) {
-        var r = S.requests[dlgId];
-        if (["declined", "withdrawn", "merged", "complaint", "answered"].indexOf(r.status) >= 0) {
-          close();
-          notice(T("Phiếu #{ticket} vừa được xử lý trên màn hình khác.", { ticket: r.ticket }), "warn");
-        }
+        // The dialog keeps what the chair is looking at (a decision on it would be refused): say that it changed.
+        dlgChanged(S.requests[dlgId]);
       }
       refreshExtras();
       if (S.auditOpen) loadAudit();

@@ -359,8 +359,8 @@ def test_stale_version_conflict_between_two_chairs(hall):
     h.b.mouse.up()
     notice = h.b.locator("#ch-notice")
     expect(notice).to_be_visible(timeout=SECOND * 1000)
-    expect(notice).to_contain_text("Xung đột")
-    assert notice.get_attribute("data-conflict") == "1"
+    expect(notice).to_contain_text("Hàng đợi vừa thay đổi trên màn hình khác (thứ tự đã được sắp xếp lại)")
+    assert notice.get_attribute("data-conflict") == "queue_changed"
     within(lambda: queue_dom(h.b) == moved, what="chair B shows the server's order again")
     assert queue_server(h) == moved                      # chair A's update was not lost
     assert queue_dom(h.a) == moved
