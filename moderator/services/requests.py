@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..db.models import Field, Request, Unit, utcnow
 from ..domain import queue as queue_rules
+from ..domain.drafts import check_retry
 from ..domain.enums import AnswerMode, Jurisdiction, Role, Source, Status, SubmitterKind
 from ..domain.errors import Conflict, DomainError, PermissionDenied
 from ..domain.phone import normalize_phone
@@ -65,6 +66,7 @@ def submit(rt, code: str, actor: Actor, data: NewRequest) -> tuple[Request, bool
     if data.idempotency_key:
         existing = _by_idempotency(rt, code, data.idempotency_key)   # cheap read first: retries are common
         if existing is not None:
+            check_retry(existing.content, data.content)
             return existing, False
     with UnitOfWork(rt, code, actor, "submit") as uow:
         m = uow.meeting
@@ -73,6 +75,7 @@ def submit(rt, code: str, actor: Actor, data: NewRequest) -> tuple[Request, bool
             existing = uow.session.scalars(select(Request).where(
                 Request.meeting_id == m.id, Request.idempotency_key == data.idempotency_key)).first()
             if existing is not None:
+                check_retry(existing.content, data.content)
                 uow.session.expunge(existing)
                 uow.discard()
                 return existing, False

@@ -284,6 +284,8 @@ def form_post(code):
     except DomainError as e:
         msg = _format(e.message, e.details)
         field = e.details.get("field")
+        if e.code == "idempotency_key_reused":     # the browser brought back an old key: this draft gets its own
+            values["idempotency_key"] = "nf-" + secrets.token_urlsafe(16)
         return _render_form(m, fields, public, values, {field: msg} if field else {}, msg, e.status)
     return redirect(url_for("delegate.ticket", code=m.code, request_id=req.id), code=303)
 

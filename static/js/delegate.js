@@ -5,6 +5,10 @@
  *   draft's idempotency key. Submitting stores the request as "pending" and sends it; when the network is
  *   down it says so and retries by itself (also after a reload) until the server answers. The server keeps
  *   exactly one request per idempotency key, however many retries arrive.
+ * - The key belongs to one draft. Every key sent is remembered with the text it was sent with: sending the
+ *   same text again (a retry, "Gửi" again after going back) reuses its key, so the server answers with the
+ *   request it has; any other text gets a new key, so a request filed right after another is never taken for
+ *   a retry of it. A draft written while the last one was on its way stays in the form.
  * - Tickets follow the public stream (queue position from `queue`, wait from `pace_seconds`) and the
  *   device's own stream `mine`.
  * Every text comes from the #i18n block; user text only ever becomes textContent (Live.el / Live.fill).
@@ -27,6 +31,8 @@
   var API = "/api/v1/meetings/" + encodeURIComponent(code);
   var KEY_DRAFT = "moderator.draft." + code;
   var KEY_PENDING = "moderator.pending." + code;
+  var KEY_SENT = "moderator.sent." + code;
+  var SENT_MAX = 20;
 
   /* ---------------------------------------------------------------- storage */
 
@@ -44,6 +50,28 @@
     var bytes = new Uint8Array(16);
     (window.crypto || window.msCrypto).getRandomValues(bytes);
     return "js-" + Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+
+  /* ------------------------------------------------------- one key per draft */
+
+  // What makes two submissions the same draft: the text of the request.
+  function draftText(d) { return String(d && d.content || "").replace(/\s+/g, " ").trim(); }
+
+  function sentKeys() { var l = load(KEY_SENT); return Array.isArray(l) ? l : []; }
+
+  function rememberSent(key, text) {
+    var l = sentKeys().filter(function (e) { return e.key !== key; });
+    l.push({ key: key, text: text });
+    save(KEY_SENT, l.slice(-SENT_MAX));
+  }
+
+  // The key to send this draft with: the key it went with before if it is the same draft again (a retry);
+  // a new key if the draft's key already went with another text; otherwise the draft's own key.
+  function keyFor(text, current) {
+    var l = sentKeys();
+    for (var i = l.length - 1; i >= 0; i--) if (l[i].text === text) return l[i].key;
+    if (!current || l.some(function (e) { return e.key === current; })) return newKey();
+    return current;
   }
 
   /* ------------------------------------------------------------ phone rules */
@@ -79,6 +107,7 @@
   var retry = { timer: null, delay: 2000, busy: false };
   var FINAL_REFUSALS = ["too_many_devices_from_source", "too_many_open_from_source"];   // domain/floods.py
   var onRefused = null;     // set by the form page: show the server's field messages
+  var onSent = null;        // set by the form page: start the next draft in the form on screen
 
   function showBanner(text) {
     if (!banner) return;
@@ -116,17 +145,30 @@
     if (res.ok && res.data && res.data.request) {
       drop(KEY_PENDING);
       var draft = load(KEY_DRAFT);
-      if (draft && draft.idempotency_key === p.body.idempotency_key) {
+      if (draft && draftText(draft) === draftText(p.body)) {
         // Keep who the delegate is for a next request; the content and its key are done.
         draft.content = ""; draft.seat = ""; draft.field_id = ""; draft.consent = false;
         draft.idempotency_key = newKey();
         save(KEY_DRAFT, draft);
+      } else if (draft && draft.idempotency_key === p.body.idempotency_key) {
+        // A next request was begun while this one was on its way: it stays, with a key of its own.
+        draft.idempotency_key = newKey();
+        save(KEY_DRAFT, draft);
       }
+      if (onSent) onSent(p.body, draft);
       showBanner(t("sent"));
       window.location.assign("/j/" + encodeURIComponent(code) + "/t/" + res.data.request.id);
       return;
     }
     var err = res.data && res.data.error ? res.data.error : null;
+    if (res.status === 409 && err && err.code === "idempotency_key_reused") {
+      // The key went with another text before: this is a new draft; send it with a key of its own.
+      p.body.idempotency_key = newKey();
+      rememberSent(p.body.idempotency_key, draftText(p.body));
+      save(KEY_PENDING, p);
+      schedule(0);
+      return;
+    }
     if (res.status === 403 && err && err.code === "csrf") {
       p.tries = (p.tries || 0) + 1;
       save(KEY_PENDING, p);
@@ -205,6 +247,7 @@
       if (save(KEY_DRAFT, collectDraft()) && note) { note.hidden = false; note.textContent = t("saved"); }
     }
     function saveSoon() { if (saveTimer) clearTimeout(saveTimer); saveTimer = setTimeout(saveDraft, 250); }
+    function saveNow() { if (saveTimer) clearTimeout(saveTimer); saveDraft(); }
 
     // Restore: the draft wins over the empty page; a kind chosen in the address bar wins over the draft's.
     var draft = load(KEY_DRAFT);
@@ -297,6 +340,20 @@
       return first;
     }
 
+    // The request is filed: the form on screen becomes the next draft. What was sent leaves it; a text written
+    // meanwhile stays. Either way the form's key is the next draft's, never the one just used.
+    onSent = function (sent, draft) {
+      if (saveTimer) { clearTimeout(saveTimer); saveTimer = null; }
+      if (draftText({ content: byName("content").value }) === draftText(sent)) {
+        ["content", "seat"].forEach(function (n) { if (byName(n)) byName(n).value = ""; });
+        if (byName("field_id")) byName("field_id").value = "";
+        if (byName("consent")) byName("consent").checked = false;
+      }
+      keyInput.value = draft && draft.idempotency_key && draft.idempotency_key !== sent.idempotency_key
+        ? draft.idempotency_key : newKey();
+      saveDraft();
+    };
+
     onRefused = function (err) {
       var fields = err && err.fields ? err.fields : {};
       var shown = showErrors(fields);
@@ -308,17 +365,25 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var d = collectDraft();
-      saveDraft();
+      saveNow();
       var errs = validate(d);
       if (showErrors(errs)) { showMessage(t("fix")); return; }
       showMessage("");
       if (load(KEY_PENDING)) return;   // already on its way
-      save(KEY_PENDING, { body: body(d), at: Date.now(), tries: 0 });
+      var b = body(d);
+      b.idempotency_key = keyInput.value = keyFor(draftText(b), keyInput.value);
+      saveNow();
+      rememberSent(b.idempotency_key, draftText(b));   // before sending: the server may file it unheard
+      save(KEY_PENDING, { body: b, at: Date.now(), tries: 0 });
       retry.delay = 2000;
       sendPending();
     });
 
     if (load(KEY_PENDING)) setSubmitBusy(true, t("retrying"));
+    // Back to this page from the browser's memory: the button is usable again once nothing is on its way.
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted && !load(KEY_PENDING)) { setSubmitBusy(false); showBanner(""); }
+    });
   }
 
   /* ------------------------------------------------------------- tickets */

@@ -247,3 +247,23 @@ def test_go_redirects_to_the_join_page(app, client, demo):
     assert client.get("/go?code=demo").headers["Location"].endswith("/j/DEMO")
     with app.test_request_context():
         assert url_for("delegate.join", code="DEMO") == "/j/DEMO"
+
+
+def test_nojs_a_new_text_under_a_used_key_is_not_swallowed(client, demo):
+    """The browser's Back brings the form back with its key; a different text under it is a new request."""
+    page = open_form(client)
+    key = key_of(page)
+    first = post_form(client, idempotency_key=key, content="Đề nghị sửa cầu tràn thôn Trung.")
+    assert first.status_code == 303
+    refused = post_form(client, idempotency_key=key, content="Đề nghị lắp đèn đường thôn Trung.")
+    assert refused.status_code == 409
+    text = refused.get_data(as_text=True)
+    assert "đã được dùng cho một ý kiến khác" in html.unescape(text)
+    assert "Đề nghị lắp đèn đường thôn Trung." in html.unescape(text)    # the text is kept in the form
+    new_key = key_of(text)
+    assert new_key != key
+    again = post_form(client, idempotency_key=new_key, content="Đề nghị lắp đèn đường thôn Trung.")
+    assert again.status_code == 303 and again.headers["Location"] != first.headers["Location"]
+    contents = [r["content"] for r in staff(client, demo)]
+    assert contents.count("Đề nghị sửa cầu tràn thôn Trung.") == 1
+    assert contents.count("Đề nghị lắp đèn đường thôn Trung.") == 1
