@@ -366,3 +366,41 @@ def test_a_stale_decision_is_refused_and_decided_again(consoles, kind):
         c.socket_b.release()
         c.b.keyboard.press("Escape")
         c.a.keyboard.press("Escape")
+
+
+def test_the_open_dialog_says_when_its_request_changes_and_shows_the_new_state(consoles):
+    c = consoles
+    r = file(c, "Đề nghị xây nhà văn hóa thôn Tây đã xuống cấp nghiêm trọng.", "Văn hóa")
+    expect(card(c.b, "ch-inbox", r["ticket"])).to_be_visible(timeout=UI_MS)
+    card(c.b, "ch-inbox", r["ticket"]).locator(".ch-more").click()
+    c.b.fill("#ch-dlg-reason-text", "Đã có trong kế hoạch năm sau")
+    a_accepts(c, r)
+    changed = c.b.locator("#ch-dlg-changed")
+    expect(changed).to_contain_text("Phiếu này vừa thay đổi trên màn hình khác (nay: Đã xếp lượt)", timeout=UI_MS)
+    expect(c.b.locator("#ch-dialog")).to_have_attribute("data-status", "submitted")   # nothing moved under B
+    c.b.click("#ch-dlg-refresh")
+    expect(c.b.locator("#ch-dialog")).to_have_attribute("data-status", "accepted")
+    assert c.b.locator("#ch-dlg-reason-text").input_value() == "Đã có trong kế hoạch năm sau"
+    c.b.keyboard.press("Escape")
+
+
+def test_quick_repeated_moves_never_collide_with_their_own_echo(consoles):
+    c = consoles
+    clear_floor(c)
+    for i in range(4):
+        api(c, "POST", f"/requests/{file(c, f'Đề nghị {i} về vệ sinh môi trường khu chợ.', 'Môi trường')['id']}"
+                       "/accept", json={})
+    before = queue_ids(c)
+    last = before[-1]
+    tickets = {r["id"]: r["ticket"] for r in staff(c)["requests"]}
+    b_caught_up(c)
+    card(c.b, "ch-queue", tickets[last]).locator(".ch-head").click()
+    c.b.evaluate("document.getElementById('ch-notice').removeAttribute('data-conflict')")   # earlier cases' notice
+    for _ in range(3):                                   # three presses, faster than the server's echo
+        c.b.keyboard.press("Alt+ArrowUp")
+    expected_order = before[:-4] + [last] + before[-4:-1]
+    until(lambda: queue_ids(c) == expected_order, "three moves up, each on the order the last one made")
+    c.b.wait_for_timeout(300)
+    assert c.b.locator("#ch-notice").get_attribute("data-conflict") in (None, "")
+    until(lambda: c.b.eval_on_selector_all("#ch-queue li.ch-card", "ns => ns.map(n => +n.dataset.id)")
+          == expected_order, "B's console shows the order it made")
