@@ -132,7 +132,7 @@
   // expected(r1, r2, ...): the given requests as shown; add .floor / .queue where the decision depends on them.
   function expected() {
     var reqs = {};
-    Array.prototype.forEach.call(arguments, function (r) { if (r) reqs[r.id] = r.seen || seenOf(r); });
+    Array.prototype.forEach.call(arguments, function (r) { if (r) reqs[r.id] = seenOf(r); });
     return { requests: reqs };
   }
   var STALE = { stale_decision: true, floor_changed: true, queue_changed: true, stale_version: true };
