@@ -33,6 +33,7 @@
   var KEY_PENDING = "moderator.pending." + code;
   var KEY_SENT = "moderator.sent." + code;
   var SENT_MAX = 20;
+  var SENT_MS = 30 * 60 * 1000;   // a retry comes within minutes; the same text much later is filed anew
 
   /* ---------------------------------------------------------------- storage */
 
@@ -57,12 +58,20 @@
   // What makes two submissions the same draft: the text of the request.
   function draftText(d) { return String(d && d.content || "").replace(/\s+/g, " ").trim(); }
 
-  function sentKeys() { var l = load(KEY_SENT); return Array.isArray(l) ? l : []; }
+  function sentKeys() {
+    var l = load(KEY_SENT), now = Date.now();
+    return (Array.isArray(l) ? l : []).filter(function (e) { return e && now - (e.at || 0) < SENT_MS; });
+  }
 
   function rememberSent(key, text) {
     var l = sentKeys().filter(function (e) { return e.key !== key; });
-    l.push({ key: key, text: text });
+    l.push({ key: key, text: text, at: Date.now() });
     save(KEY_SENT, l.slice(-SENT_MAX));
+  }
+
+  // A request withdrawn from this phone: filing the same text again is meant, not a retry.
+  function forgetSent(text) {
+    save(KEY_SENT, sentKeys().filter(function (e) { return e.text !== text; }));
   }
 
   // The key to send this draft with: the key it went with before if it is the same draft again (a retry);
@@ -555,6 +564,7 @@
         btn.disabled = false;
         if (r2.ok) {
           form.parentNode.open = false;
+          forgetSent(draftText({ content: card.querySelector(".ticket-content").textContent }));
           if (state.mine[id]) { state.mine[id].status = "withdrawn"; state.mine[id].editable = false; state.mine[id].withdrawable = false; }
           if (state.conn) state.conn.refetch("mine");
           if (state.mine[id]) renderCard(card, state.mine[id]);

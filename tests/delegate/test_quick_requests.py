@@ -127,3 +127,27 @@ def test_a_key_sent_again_with_another_text_is_refused_not_swallowed(srv):
     err = other.json()["error"]
     assert err["code"] == "idempotency_key_reused" and "ý kiến khác" in err["message"]
     assert [r["content"] for r in staff_requests(srv) if r["content"].startswith("Ý kiến thứ hai")] == []
+
+
+def test_the_same_text_filed_again_after_withdrawing_it_is_a_new_request(srv, new_page):
+    tag = secrets.token_hex(4)
+    text = f"Ý kiến {tag}: đề nghị nâng cấp sân thể thao thôn."
+    page = new_page(viewport=PHONE)
+    page.goto(srv.url + "/j/DEMO/form")
+    form_ready(page)
+    fill_citizen(page, content=text)
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/j/DEMO/t/\d+$"))
+    first = page.url
+    page.wait_for_function("() => !!window.ModeratorDelegate")
+    page.click(".ticket >> nth=0 >> .act-withdraw summary")
+    page.click(".ticket >> nth=0 >> .act-withdraw button[type=submit]")
+    expect(page.locator(".ticket").first).to_have_attribute("data-status", "withdrawn")
+    page.click("#register-more")
+    form_ready(page)
+    fill_citizen(page, content=text)
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/j/DEMO/t/\d+$"))
+    assert page.url != first                                  # filed anew, not the withdrawn ticket again
+    statuses = sorted(r["status"] for r in staff_requests(srv) if r["content"] == text)
+    assert statuses == ["submitted", "withdrawn"]
