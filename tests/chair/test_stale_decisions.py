@@ -319,6 +319,25 @@ def case_end(c):
     until(lambda: request_of(c, y["id"])["status"] == "answered", "B ends Y's turn, on the new state")
 
 
+def case_requeue(c):
+    """B sends the called speaker back to the queue (not in the hall); A started X's time meanwhile."""
+    x, y = queued_pair(c)
+    api(c, "POST", "/floor/call", json={"request_id": x["id"]})
+    expect(c.b.locator("#ch-start")).to_be_enabled(timeout=UI_MS)
+    b_caught_up(c)
+    c.socket_b.hold()
+    c.a.click("#ch-start")
+    until(lambda: request_of(c, x["id"])["status"] == "speaking", "A starts X")
+    c.b.click("#ch-requeue")
+    b_notice_refused(c, "floor_changed", f"trước là “đang mời phiếu số {x['ticket']}”, "
+                                         f"nay là “phiếu số {x['ticket']} đang phát biểu”")
+    assert request_of(c, x["id"])["status"] == "speaking"
+    c.socket_b.release()
+    expect(c.b.locator("#ch-end")).to_be_enabled(timeout=UI_MS)
+    c.b.click("#ch-requeue")                                           # B still means it, on the new state
+    until(lambda: request_of(c, x["id"])["status"] == "accepted", "B requeues X")
+
+
 def case_reorder(c):
     """B moves a request to the top; A reordered the queue meanwhile."""
     clear_floor(c)
@@ -353,6 +372,7 @@ CASES = {
     "assign": case_assign,
     "call": case_call,
     "end": case_end,
+    "requeue": case_requeue,
     "reorder": case_reorder,
 }
 
