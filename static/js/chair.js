@@ -283,8 +283,13 @@
     });
   }
 
+  // What a card shows. Its place in the queue is passed in `extra` (the position): the stored rank and the
+  // row's timestamp are left out, so a move shown at once is not rebuilt again when the server confirms it.
   function sigOf(r, extra) {
-    return JSON.stringify([r, S.selected === r.id, cosigners(r.id).map(function (c) { return c.id + c.name; }), extra]);
+    var shown = Object.assign({}, r);
+    delete shown.queue_rank;
+    delete shown.updated_at;
+    return JSON.stringify([shown, S.selected === r.id, cosigners(r.id).map(function (c) { return c.id + c.name; }), extra]);
   }
 
   /* New requests from one source (network address, as a short tag from the server): many at once is a burst,
