@@ -172,6 +172,14 @@ def console_reorder(url: str, hall: dict, moves: int = 10) -> dict:
     console receives the `staff` message of the move and re-renders. Returns the render times."""
     if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
         return {"error": f"chromium not found at {CHROMIUM}"}
+    # In a thread of its own: Playwright's sync API refuses to start in a thread where another sync Playwright is
+    # open (the test suite's session-wide browser), and a fresh thread has none.
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_console_reorder, url, hall, moves).result()
+
+
+def _console_reorder(url: str, hall: dict, moves: int) -> dict:
     from playwright.sync_api import sync_playwright
     frames = []
     with sync_playwright() as p:
