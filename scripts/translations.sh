@@ -9,7 +9,7 @@ if [ "${1:-}" != "compile" ]; then
   pybabel extract -F babel.cfg --no-location --sort-output \
     -k _l -k lazy_gettext -k N_ \
     -k DomainError:2 -k IllegalTransition:2 -k PermissionDenied:2 -k NotFound:2 -k Conflict:2 \
-    -k TooMany:2 -k TooManyFromSource:2 -k BadJSON:2 -k ImportError_:2 \
+    -k TooMany:2 -k TooManyFromSource:2 -k BadJSON:2 -k ImportError_:2 -k _bad:2 \
     -o /tmp/moderator-messages.pot .
   pybabel update -i /tmp/moderator-messages.pot -d moderator/translations --no-fuzzy-matching --ignore-obsolete
 fi

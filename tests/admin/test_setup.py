@@ -58,6 +58,17 @@ def test_create_from_each_template(client, rt):
     assert "cấp tỉnh và Trung ương" in PRESETS["province"].jurisdiction_note
 
 
+def test_the_organisers_setting_errors_read_in_english(client, rt):
+    csrf = login(client, rt)
+    r = client.post("/admin/meetings?lang=en", data={"csrf_token": csrf, "title": "  ", "preset": "commune"})
+    assert r.status_code == 400 and "Please enter the meeting title." in r.get_data(as_text=True)
+    r = client.post("/admin/meetings?lang=en", data={"csrf_token": csrf, "title": "X", "preset": "commune",
+                                                    "planned_start": "11:00", "planned_end": "08:00"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 400 and "The end time must be after the start time." in body
+    assert "Giờ kết thúc phải sau giờ bắt đầu" not in body
+
+
 def test_bad_create_shows_message_and_creates_nothing(client, rt):
     csrf = login(client, rt)
     r = client.post("/admin/meetings", data={"csrf_token": csrf, "title": "  ", "preset": "commune"})
