@@ -24,10 +24,11 @@ from openpyxl import load_workbook
 
 from tests.support.server import ROOT, ServerProcess
 from tests.support.services import drop_pg_database, pg_url_or_skip
+from tests.admin.conftest import admin_session
+from tests.admin.helpers import PASSWORD
 
 from ._helpers import TICKET_RE, all_xml_text, full_text, notice_lines
 
-PASSWORD = "mat-khau-rat-dai"
 D1 = date.today() + timedelta(days=20)
 D2 = date.today() + timedelta(days=30)
 D3 = date.today() + timedelta(days=45)
@@ -67,17 +68,6 @@ def live(request, tmp_path_factory):
         srv.stop()
         if pg is not None:
             drop_pg_database(pg)
-
-
-def _admin(srv) -> tuple[requests.Session, str]:
-    s = requests.Session()
-    page = s.get(srv.url + "/admin/login", timeout=10).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    r = s.post(srv.url + "/admin/login", data={"username": "vanphong", "password": PASSWORD, "csrf_token": csrf},
-               allow_redirects=False, timeout=10)
-    assert r.status_code == 303, r.text
-    page = s.get(srv.url + "/admin/", timeout=10).text
-    return s, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +134,7 @@ def meeting(live):
 
     # After the meeting, on the follow-up page: a unit and deadline for a deferred one, a written answer switched
     # to a forwarding, and the unit's answer to one in writing.
-    s, csrf = _admin(live)
+    s, csrf = admin_session(live)
     post = lambda rid, action, data: s.post(  # noqa: E731
         f"{live.url}/admin/meetings/DEMO/followup/{rid}/{action}", data={"csrf_token": csrf, **data},
         allow_redirects=False, timeout=10)

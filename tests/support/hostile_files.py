@@ -7,23 +7,15 @@ import zipfile
 
 from openpyxl import Workbook
 
+from tests.admin.helpers import xlsx
+
 HEADER = ["Họ và tên", "Nội dung kiến nghị"]
-
-
-def _plain_xlsx(rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _with_sheet(sheet_xml_parts, compression=zipfile.ZIP_DEFLATED) -> bytes:
     """A real workbook whose first sheet is replaced by the given XML, written piece by piece (never whole in
     memory), so a sheet of hundreds of megabytes costs the test little."""
-    base = zipfile.ZipFile(io.BytesIO(_plain_xlsx([HEADER, ["x", "y"]])))
+    base = zipfile.ZipFile(io.BytesIO(xlsx([HEADER, ["x", "y"]])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in base.infolist():
@@ -122,7 +114,7 @@ def csv_wide(columns: int = 100_000) -> bytes:
 
 
 def xlsx_long_cell(chars: int = 20_000) -> bytes:
-    return _plain_xlsx([HEADER, ["Nguyễn Văn A", "A" * chars]])
+    return xlsx([HEADER, ["Nguyễn Văn A", "A" * chars]])
 
 
 def too_big(megabytes: int = 6) -> bytes:
