@@ -66,19 +66,22 @@ def start(rt, address: str = "", agent: str = "", admin_id: int | None = None,
         return token, row.id
 
 
-def live(rt, token: str | None) -> LiveSession | None:
-    """The session this token names, if it has not ended or gone idle; its last-seen time is refreshed."""
+def live(rt, token: str | None, s=None) -> LiveSession | None:
+    """The session this token names, if it has not ended or gone idle; its last-seen time is refreshed.
+    `s`: a read session to read it with (else one of its own)."""
     if not token or len(token) > 100:
         return None
     now, idle = utcnow(), idle_timeout(rt)
-    with rt.read() as s:
-        row = s.scalars(select(WebSession).where(WebSession.token_hash == hash_token(token))).first()
-        if row is None or row.ended_at is not None:
-            return None
-        if _expired(row, now, idle):
-            return None
-        found = LiveSession(row.id, row.admin_id, list(row.key_ids or []))
-        stale = now - row.last_seen_at >= touch_interval(rt)
+    if s is None:
+        with rt.read() as s:
+            return live(rt, token, s)
+    row = s.scalars(select(WebSession).where(WebSession.token_hash == hash_token(token))).first()
+    if row is None or row.ended_at is not None:
+        return None
+    if _expired(row, now, idle):
+        return None
+    found = LiveSession(row.id, row.admin_id, list(row.key_ids or []))
+    stale = now - row.last_seen_at >= touch_interval(rt)
     if stale:
         try:
             touch(rt, [found.id])

@@ -11,12 +11,11 @@ from ..services import floor, meetings, requests as reqs, views
 from ..services.requests import Answer, Decision, NewRequest
 from . import schemas as sc
 from .apitools import api, openapi_document, operation  # noqa: F401 - `api` is the blueprint app.py registers
-from .auth import actor_for, csrf_token, device_hash, ensure_device_token, meeting_or_404, rt
+from .auth import csrf_token, device_hash, ensure_device_token, identify, rt
 
 
 def actor(code: str, operation_name: str | None = None):
-    m = meeting_or_404(code)
-    a = actor_for(m)
+    m, a = identify(code)
     if operation_name:
         require(a.role, operation_name)
     return m, a
@@ -83,8 +82,7 @@ def usher_state(code):
            summary="File a speaking request (idempotent with idempotency_key)", roles="anonymous, delegate",
            tags=["delegate"])
 def submit(code, body: sc.SubmitRequest):
-    m = meeting_or_404(code)
-    a = actor_for(m)
+    m, a = identify(code)
     if a.role in (Role.ANONYMOUS, Role.DELEGATE):
         a.role = Role.DELEGATE
         a.device_hash = a.device_hash or device_hash(ensure_device_token())

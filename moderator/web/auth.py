@@ -10,6 +10,8 @@ import secrets
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -64,15 +66,86 @@ def set_device_cookie(response):
     return response
 
 
-def meeting_or_404(code: str) -> Meeting:
-    """The meeting for a join code, or a 404 (JSON for the API, a page for screens) naming what was not found."""
-    from ..domain.errors import NotFound
+def meeting_or_404(code: str, s=None) -> Meeting:
+    """The meeting for a join code, or a 404 (JSON for the API, a page for screens) naming what was not found.
+    `s`: a read session to use (else one of its own)."""
     from ..services import views
-    with rt().read() as s:
+    if s is None:
+        with rt().read() as s:
+            m = views.load_meeting(s, code)
+    else:
         m = views.load_meeting(s, code)
     if m is None:
-        raise NotFound("meeting_not_found", "Không tìm thấy hội nghị với mã này.")
+        raise _meeting_not_found()
     return m
+
+
+def _meeting_not_found():
+    from ..domain.errors import NotFound
+    return NotFound("meeting_not_found", "Không tìm thấy hội nghị với mã này.")
+
+
+@contextmanager
+def auth_read():
+    """The read session that identifies the caller of this request (its staff session, the meeting, the key):
+    one pool checkout for all of them instead of one each. `identify` closes it once the caller is known; the
+    end of the request closes it otherwise. Only for reads made before the request changes anything (under
+    SQLite's WAL a read transaction keeps the snapshot it started with)."""
+    s = g.get("auth_read")
+    if s is None:
+        s = g.auth_read = rt().read()
+    yield s
+
+
+def close_auth_read(_exc=None) -> None:
+    s = g.pop("auth_read", None)
+    if s is not None:
+        s.close()
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    """What authorising an API call needs of a meeting (its id, join code and organisation), read as three columns
+    instead of the whole row: the change itself reads the meeting again, in its own transaction."""
+    id: int
+    code: str
+    organisation_id: int | None
+
+
+_REF = (Meeting.id, Meeting.code, Meeting.organisation_id)
+
+
+def identify(code: str) -> tuple[MeetingRef, Actor]:
+    """The meeting of a join code and who is asking, read in one session. With a role key (the consoles' header),
+    the meeting and the key come in one query; a revoked key, or one of another meeting, is refused (403)."""
+    norm = (code or "").strip().upper()
+    try:
+        with auth_read() as s:
+            key = request.headers.get("X-Role-Key")
+            if key and len(key) <= 200:
+                row = s.execute(select(*_REF, RoleKey.id, RoleKey.role, RoleKey.unit_id, RoleKey.revoked_at)
+                                .join_from(Meeting, RoleKey, RoleKey.meeting_id == Meeting.id)
+                                .where(Meeting.code == norm, RoleKey.key_hash == hash_key(key))).first()
+                if row is not None:
+                    m = MeetingRef(*row[:3])
+                    kid, role, unit_id, revoked_at = row[3:]
+                    if revoked_at is None:
+                        return m, Actor(Role(role), f"key{kid}", unit_id=unit_id, meeting_id=m.id)
+            row = s.execute(select(*_REF).where(Meeting.code == norm)).first()
+            if row is None:
+                raise _meeting_not_found()
+            m = MeetingRef(*row)
+            if key:
+                raise PermissionDenied("key_invalid", "Liên kết không hợp lệ hoặc đã bị thu hồi.")
+            return m, actor_for(m, s=s)
+    finally:
+        close_auth_read()
+
+
+def _key_actor(meeting: Meeting, k: RoleKey | None) -> Actor:
+    if k is None or k.revoked_at is not None or k.meeting_id != meeting.id:
+        raise PermissionDenied("key_invalid", "Liên kết không hợp lệ hoặc đã bị thu hồi.")
+    return Actor(Role(k.role), f"key{k.id}", unit_id=k.unit_id, meeting_id=meeting.id)
 
 
 def admin_id() -> int | None:
@@ -138,7 +211,8 @@ def staff_session() -> sessions.LiveSession | None:
         return g.web_session
     live = None
     if session.get("admin_id") or session.get("grants"):
-        live = sessions.live(rt(), session.get(SESSION_TOKEN))
+        with auth_read() as s:
+            live = sessions.live(rt(), session.get(SESSION_TOKEN), s)
         if live is None:
             for name in ("admin_id", "grants", SESSION_TOKEN):
                 session.pop(name, None)
@@ -157,23 +231,23 @@ def client_address() -> str:
     return request.remote_addr or "?"
 
 
-def actor_for(meeting: Meeting, key: str | None = None, device: str | None = None, use_session: bool = True) -> Actor:
-    """Resolve the strongest identity the caller holds for this meeting."""
+def actor_for(meeting: Meeting, key: str | None = None, device: str | None = None, use_session: bool = True,
+              s=None) -> Actor:
+    """Resolve the strongest identity the caller holds for this meeting. `s`: a read session to use."""
+    if s is None:
+        with rt().read() as s:
+            return actor_for(meeting, key, device, use_session, s)
     key = key if key is not None else request.headers.get("X-Role-Key")
-    with rt().read() as s:
-        if key:
-            k = lookup_key(s, meeting, key)
-            if k is None:
-                raise PermissionDenied("key_invalid", "Liên kết không hợp lệ hoặc đã bị thu hồi.")
+    if key:
+        return _key_actor(meeting, lookup_key(s, meeting, key))
+    admin = s.get(Admin, session["admin_id"]) if use_session and session.get("admin_id") else None
+    if admin is not None and organisations.may_see(s, admin, meeting):   # only its organisations' meetings
+        return Actor(Role.ORGANISER, f"admin{session['admin_id']}", meeting_id=meeting.id)
+    grant = session.get("grants", {}).get(str(meeting.id)) if use_session else None
+    if grant:
+        k = s.get(RoleKey, grant["key_id"])
+        if k is not None and k.revoked_at is None and k.meeting_id == meeting.id:
             return Actor(Role(k.role), f"key{k.id}", unit_id=k.unit_id, meeting_id=meeting.id)
-        admin = s.get(Admin, session["admin_id"]) if use_session and session.get("admin_id") else None
-        if admin is not None and organisations.may_see(s, admin, meeting):   # only its organisations' meetings
-            return Actor(Role.ORGANISER, f"admin{session['admin_id']}", meeting_id=meeting.id)
-        grant = session.get("grants", {}).get(str(meeting.id)) if use_session else None
-        if grant:
-            k = s.get(RoleKey, grant["key_id"])
-            if k is not None and k.revoked_at is None and k.meeting_id == meeting.id:
-                return Actor(Role(k.role), f"key{k.id}", unit_id=k.unit_id, meeting_id=meeting.id)
     tok = device if device is not None else device_token()
     dh = device_hash(tok)
     if dh:
@@ -333,3 +407,4 @@ def init_app(app) -> None:
         return resp
 
     app.after_request(secure_cookies)
+    app.teardown_request(close_auth_read)
