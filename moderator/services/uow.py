@@ -137,11 +137,15 @@ class UnitOfWork:
             self.session.flush()
         if rank_only and req.id not in self._requests:
             self._rank_only.add(req.id)
-        elif not rank_only:
+        elif not rank_only and req.id in self._rank_only:
+            # tracked for its rank first, now for more: its whole state before (only the rank moved meanwhile)
             self._rank_only.discard(req.id)
+            self._before[req.id] = snapshot(req) | self._before[req.id]
         if req.id not in self._requests:
             self._requests[req.id] = req
-            self._before[req.id] = snapshot(req) if req.status else {}
+            # A queue move changes one column of every request it shifts: the audit keeps that column only.
+            self._before[req.id] = ({"queue_rank": req.queue_rank} if rank_only else snapshot(req)) \
+                if req.status else {}
             self._old_units[req.id] = req.unit_id
         return req
 
@@ -168,7 +172,8 @@ class UnitOfWork:
             self.meeting.version += 1
             if self.audit:
                 before = {"requests": {str(k): v for k, v in self._before.items()}}
-                after = {"requests": {str(k): snapshot(r) for k, r in self._requests.items()}}
+                after = {"requests": {str(k): {"queue_rank": r.queue_rank} if k in self._rank_only else snapshot(r)
+                                      for k, r in self._requests.items()}}
                 if self._meeting_before is not None:
                     before["meeting"] = self._meeting_before
                     after["meeting"] = snapshot(self.meeting, only=_MEETING_AUDIT)
