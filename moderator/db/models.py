@@ -1,17 +1,23 @@
 """SQLAlchemy 2 typed models. Rules live in moderator.domain; these only store."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timezone
+from itertools import chain
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        Index)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+                        Index, event)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from ..domain.followcode import new_follow_code
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_setup_stamp() -> str:
+    return secrets.token_hex(16)
 
 
 class Base(DeclarativeBase):
@@ -89,6 +95,9 @@ class Meeting(Base):
     archive_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
                                                         nullable=True, index=True)
+    # Random, renewed whenever one of its fields, units or programme steps changes (_renew_setup_stamps below):
+    # every worker may keep their names in memory for as long as the stamp it reads with the meeting is the same.
+    setup_stamp: Mapped[str] = mapped_column(String(32), default=new_setup_stamp, server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     steps: Mapped[list[ProgrammeStep]] = relationship(back_populates="meeting", order_by="ProgrammeStep.position",
@@ -297,3 +306,25 @@ class Rating(Base):
     satisfied: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(String(500), default="")
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+_SETUP = (Field, Unit, ProgrammeStep)
+
+
+@event.listens_for(Session, "before_flush")
+def _renew_setup_stamps(session, _flush_context, _instances) -> None:
+    """A meeting whose fields, units or programme change gets a new setup_stamp in the same flush, whatever code
+    path changed them (services, importer, archive, CLI): the caches keyed by it (services/views.py SetupCache)
+    can never serve names older than the stamp they were read with."""
+    meetings = []
+    with session.no_autoflush:
+        for obj in chain(session.new, session.dirty, session.deleted):
+            if isinstance(obj, _SETUP):
+                m = obj.__dict__.get("meeting")
+                if m is None and obj.meeting_id is not None:
+                    m = session.get(Meeting, obj.meeting_id)
+                if m is not None and m not in meetings:
+                    meetings.append(m)
+    for m in meetings:
+        if m not in session.deleted:
+            m.setup_stamp = new_setup_stamp()

@@ -21,9 +21,18 @@ def public_state_cached(rt, session, m: Meeting) -> dict:
     hit = cache.get(m.id)
     if hit is not None and hit[0] == m.version:
         return dict(hit[1], server_now=views.now_ms())
-    state = views.public_state(session, m)
+    names, titles = setup_parts(rt, session, m)
+    state = views.public_state(session, m, names, titles)
     remember_public_state(rt, m.id, state)
     return state
+
+
+def setup_parts(rt, session, m: Meeting) -> tuple[views.Names, list[str]]:
+    """The meeting's field/unit names and step titles, from this process's SetupCache while its stamp holds."""
+    cache = rt.extras.get("setup_cache")
+    if cache is None:
+        cache = rt.extras.setdefault("setup_cache", views.SetupCache())
+    return cache.get(session, m)
 
 
 def remember_public_state(rt, mid: int, state: dict) -> None:
@@ -83,10 +92,10 @@ class SocketPublisher:
         rows are loaded already, and the fixed parts (names, programme) are read once for all audiences. Nothing is
         sent here. The public state is built only if it will go out at once (not coalesced into a later one)."""
         try:
-            names = views.Names.load(session, meeting.id)
+            names, titles = setup_parts(self.rt, session, meeting)
             out = Prepared(change.version)
             if change.public and self._due_now(meeting.id, self._window(change)):
-                out.public = views.public_state(session, meeting, names)
+                out.public = views.public_state(session, meeting, names, titles)
             out.private = self._private_messages(session, change, names)
             return out
         except Exception:  # building must never refuse a change: publish() then reads after the commit

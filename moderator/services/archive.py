@@ -152,7 +152,8 @@ def import_archive(rt, data: bytes) -> ImportResult:
         if codes and s.scalars(select(Request.id).where(Request.follow_code.in_(codes))).first() is not None:
             raise Conflict("archive_codes_taken", "Một số mã tra cứu trong tệp đã có trên máy chủ này.")
 
-        m = Meeting(**{k: v for k, v in _typed(Meeting, src).items() if k not in ("id", "organisation_id")})
+        m = Meeting(**{k: v for k, v in _typed(Meeting, src).items()
+                       if k not in ("id", "organisation_id", "setup_stamp")})   # a fresh stamp: its own setup
         m.archive_origin, m.archive_version = origin, version
         if doc.get("organisation"):
             org = s.scalars(select(Organisation).where(Organisation.name == doc["organisation"])).first()

@@ -44,6 +44,25 @@ class Names:
                    {f.id: f.default_unit_id for f in fields})
 
 
+class SetupCache:
+    """Per process: each meeting's field and unit names and programme step titles, kept while the meeting's
+    setup_stamp (read with the meeting, renewed by every change to them: db/models.py) stays the same. The public
+    state after every chair action, and the snapshots phones fetch, read them from memory on every worker."""
+
+    def __init__(self):
+        self._by_meeting: dict[int, tuple[str, Names, list[str]]] = {}
+
+    def get(self, session, m: Meeting) -> tuple[Names, list[str]]:
+        hit = self._by_meeting.get(m.id)
+        if hit is not None and m.setup_stamp and hit[0] == m.setup_stamp:
+            return hit[1], hit[2]
+        names = Names.load(session, m.id)
+        titles = list(session.scalars(select(ProgrammeStep.title).where(ProgrammeStep.meeting_id == m.id)
+                                      .order_by(ProgrammeStep.position)))
+        self._by_meeting[m.id] = (m.setup_stamp, names, titles)
+        return names, titles
+
+
 def display_name(r: Request) -> str:
     return r.full_name or r.organization
 
@@ -111,16 +130,16 @@ def _floor(m: Meeting) -> dict:
             "speaking_seconds": m.speaking_seconds}
 
 
-def meeting_public(m: Meeting, steps: list[ProgrammeStep]) -> dict:
+def meeting_public(m: Meeting, step_titles: list[str]) -> dict:
     return {"code": m.code, "title": m.title, "level": m.level, "organiser": m.organiser, "venue": m.venue,
             "date": iso(m.date), "planned_start": m.planned_start, "planned_end": m.planned_end,
             "status": m.status, "registration_open": m.registration_open, "registration_note": m.registration_note,
             "jurisdiction_note": m.jurisdiction_note, "speaking_seconds": m.speaking_seconds,
-            "current_step": m.current_step, "steps": [s.title for s in steps], "message": m.message}
+            "current_step": m.current_step, "steps": list(step_titles), "message": m.message}
 
 
 def meeting_staff(m: Meeting, steps, units, fields) -> dict:
-    d = meeting_public(m, steps)
+    d = meeting_public(m, [s.title for s in steps])
     d.update({"id": m.id, "version": m.version, "floor": _floor(m), "doc_format": m.doc_format,
               "decline_reasons": m.decline_reasons or [], "max_open_per_device": m.max_open_per_device,
               "burst_size": BURST,
@@ -142,6 +161,17 @@ def queued(session, meeting_id: int) -> list[Request]:
     return queue_rules.ordered(rows)
 
 
+# What the public queue shows of each queued request (public_request) and what orders it: columns, not whole rows.
+_PUBLIC_QUEUE_COLUMNS = (Request.id, Request.ticket, Request.kind, Request.full_name, Request.organization,
+                         Request.position, Request.locality, Request.field_id, Request.status, Request.queue_rank)
+
+
+def public_queue(session, meeting_id: int) -> list:
+    rows = session.execute(select(*_PUBLIC_QUEUE_COLUMNS).where(Request.meeting_id == meeting_id,
+                                                                 Request.status == Status.ACCEPTED.value))
+    return queue_rules.ordered(rows)
+
+
 def pace_seconds(session, m: Meeting) -> float:
     """Average time per intervention so far (speaking plus answer), or the default speaking time."""
     avg = session.scalar(select(func.avg(Request.speaking_seconds)).where(
@@ -149,11 +179,13 @@ def pace_seconds(session, m: Meeting) -> float:
     return float(avg) if avg else float(m.speaking_seconds)
 
 
-def public_state(session, m: Meeting, names: Names | None = None) -> dict:
+def public_state(session, m: Meeting, names: Names | None = None, step_titles: list[str] | None = None) -> dict:
+    """`names`, `step_titles`: the meeting's fixed parts if the caller has them (SetupCache), else read here."""
     names = names or Names.load(session, m.id)
-    steps = list(session.scalars(select(ProgrammeStep).where(ProgrammeStep.meeting_id == m.id)
-                                 .order_by(ProgrammeStep.position)))
-    q = queued(session, m.id)
+    if step_titles is None:
+        step_titles = list(session.scalars(select(ProgrammeStep.title).where(ProgrammeStep.meeting_id == m.id)
+                                           .order_by(ProgrammeStep.position)))
+    q = public_queue(session, m.id)
     floor = None
     if m.floor_request_id:
         r = session.get(Request, m.floor_request_id)
@@ -169,7 +201,7 @@ def public_state(session, m: Meeting, names: Names | None = None) -> dict:
     return {
         "v": m.version,
         "server_now": now_ms(),
-        "meeting": meeting_public(m, steps),
+        "meeting": meeting_public(m, step_titles),
         "floor": floor,
         "next": [public_request(r, names) for r in q[:PUBLIC_NEXT]],
         "queue": [r.ticket for r in q],
