@@ -13,7 +13,9 @@ TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 
 
 def render(prefix: str, listen: str, workers: list[str], fail_timeout: str = "10s") -> str:
-    ups = "\n".join(f"        server {w} max_fails=1 fail_timeout={fail_timeout};" for w in workers)
+    # max_fails=3: a worker busy with a storm of handshakes may miss one 2 s connect timeout without being taken
+    # out of the upstream for fail_timeout (a dead one refuses at once, and each request goes to the next anyway).
+    ups = "\n".join(f"        server {w} max_fails=3 fail_timeout={fail_timeout};" for w in workers)
     text = TEMPLATE.read_text()
     return text.replace("@PREFIX@", str(prefix)).replace("@LISTEN@", str(listen)).replace("@UPSTREAMS@", ups)
 
