@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..db.models import Field, Request, Unit, utcnow
 from ..domain import queue as queue_rules
@@ -197,8 +197,11 @@ def _clear_floor(uow: UnitOfWork) -> None:
     m.floor_started_at_ms = m.floor_ends_at_ms = m.floor_remaining_ms = None
 
 
+_QUEUED = select(Request).where(Request.meeting_id == bindparam("meeting_id"), Request.status == Status.ACCEPTED.value)
+
+
 def _queue(uow: UnitOfWork) -> list[Request]:
-    return uow.requests_where(Request.status == Status.ACCEPTED.value)
+    return list(uow.session.scalars(_QUEUED, {"meeting_id": uow.meeting.id}))
 
 
 def _renumber(uow: UnitOfWork, order: list[int], queue: list[Request] | None = None) -> None:

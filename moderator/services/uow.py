@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..db.models import AuditLog, Meeting, Request
 from ..domain.enums import Role
@@ -26,6 +26,11 @@ _PRIVATE = {"phone", "address", "email", "device_hash", "idempotency_key", "sour
 _MEETING_AUDIT = ["status", "registration_open", "registration_note", "message", "current_step", "floor_request_id",
                   "floor_state", "floor_started_at_ms", "floor_ends_at_ms", "floor_remaining_ms", "speaking_seconds",
                   "title", "conclusion"]
+
+
+# Built once (constructing a select costs about as much as running it): the meeting a change is made to.
+_MEETING = select(Meeting).where(Meeting.code == bindparam("code"))
+_MEETING_LOCKED = _MEETING.with_for_update()
 
 
 @dataclass
@@ -100,13 +105,12 @@ class UnitOfWork:
     # -- loading -------------------------------------------------------------------------------------------
     def __enter__(self) -> "UnitOfWork":
         self.session = self.rt.write_session()
-        stmt = select(Meeting).where(Meeting.code == self.code)
-        if self.session.bind.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()   # serialises changes to one meeting: versions rise one by one
+        # PostgreSQL: FOR UPDATE serialises changes to one meeting, so versions rise one by one.
+        stmt = _MEETING_LOCKED if self.session.bind.dialect.name == "postgresql" else _MEETING
         try:
             # One deadline for queueing for the write connection and for SQLite's lock (db/engine.py).
             self.session.connection(execution_options={"moderator_deadline": time.monotonic() + self.rt.busy_wait})
-            self.meeting = self.session.scalars(stmt).first()
+            self.meeting = self.session.scalars(stmt, {"code": self.code}).first()
         except BaseException:
             # e.g. the write lock stayed taken (DatabaseBusy): give the connection back to the next writer.
             self.session.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..db.models import Field, Meeting, ProgrammeStep, Request, Unit
 from ..domain import queue as queue_rules
@@ -166,10 +166,16 @@ _PUBLIC_QUEUE_COLUMNS = (Request.id, Request.ticket, Request.kind, Request.full_
                          Request.position, Request.locality, Request.field_id, Request.status, Request.queue_rank)
 
 
+# The two reads of every public state, built once (constructing a select costs about as much as running it).
+_PUBLIC_QUEUE = select(*_PUBLIC_QUEUE_COLUMNS).where(Request.meeting_id == bindparam("meeting_id"),
+                                                     Request.status == Status.ACCEPTED.value)
+# one query for the counters and the pace (average speaking time so far), not two
+_COUNTS = (select(Request.status, func.count(), func.count(Request.speaking_seconds), func.sum(Request.speaking_seconds))
+           .where(Request.meeting_id == bindparam("meeting_id")).group_by(Request.status))
+
+
 def public_queue(session, meeting_id: int) -> list:
-    rows = session.execute(select(*_PUBLIC_QUEUE_COLUMNS).where(Request.meeting_id == meeting_id,
-                                                                 Request.status == Status.ACCEPTED.value))
-    return queue_rules.ordered(rows)
+    return queue_rules.ordered(session.execute(_PUBLIC_QUEUE, {"meeting_id": meeting_id}))
 
 
 def pace_seconds(session, m: Meeting) -> float:
@@ -191,10 +197,7 @@ def public_state(session, m: Meeting, names: Names | None = None, step_titles: l
         r = session.get(Request, m.floor_request_id)
         if r is not None and r.status != Status.COMPLAINT.value:
             floor = public_request(r, names) | _floor(m) | _answer_public(r, names)
-    # one query for the counters and the pace (average speaking time so far), not two
-    rows = session.execute(select(Request.status, func.count(), func.count(Request.speaking_seconds),
-                                  func.sum(Request.speaking_seconds))
-                           .where(Request.meeting_id == m.id).group_by(Request.status)).all()
+    rows = session.execute(_COUNTS, {"meeting_id": m.id}).all()
     counts = {status: n for status, n, _, _ in rows}
     timed, total = sum(k for _, _, k, _ in rows), sum(t or 0 for _, _, _, t in rows)
     pace = total / timed if timed and total else float(m.speaking_seconds)      # as pace_seconds()
