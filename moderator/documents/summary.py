@@ -6,10 +6,8 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from functools import cache
+from types import SimpleNamespace
 
 from ..domain.cells import csv_cell, looks_like_formula
 from .data import SummaryRow
@@ -39,16 +37,25 @@ SATISFACTION_WIDTH = 22
 SUMMARY_WIDTHS = [6, 24, 20, 16, 60, 24, 22, 12, 16, 14, 9]
 PHONE_WIDTH = 15
 
-_thin = Side(style="thin", color="808080")
-_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
-_HEAD_FONT = Font(name=FONT_NAME, size=12, bold=True)
-_CELL_FONT = Font(name=FONT_NAME, size=12)
-_HEAD_FILL = PatternFill("solid", fgColor="DDE4EE")
-_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-_CENTER_TOP = Alignment(wrap_text=True, vertical="top", horizontal="center")
-_HEAD_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-_TITLE_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+@cache
+def _styles() -> SimpleNamespace:
+    """openpyxl (~200 modules, ~12 MB) is imported by the first spreadsheet built, not with this module: the CSV
+    helper and the admin screens import it, and a hall server that never exports should not carry openpyxl."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="808080")
+    return SimpleNamespace(
+        border=Border(left=thin, right=thin, top=thin, bottom=thin),
+        title_font=Font(name=FONT_NAME, size=14, bold=True),
+        head_font=Font(name=FONT_NAME, size=12, bold=True),
+        cell_font=Font(name=FONT_NAME, size=12),
+        head_fill=PatternFill("solid", fgColor="DDE4EE"),
+        wrap_top=Alignment(wrap_text=True, vertical="top"),
+        center_top=Alignment(wrap_text=True, vertical="top", horizontal="center"),
+        head_align=Alignment(wrap_text=True, vertical="center", horizontal="center"),
+        title_align=Alignment(horizontal="center", vertical="center", wrap_text=True),
+    )
 
 
 def _cell_value(value: object) -> object:
@@ -126,6 +133,10 @@ def build_xlsx_table(
     A4 landscape, one page wide, the header repeated on every page.
     ``center_columns`` are 0-based columns to centre (numbers, dates).
     """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    st = _styles()
     headers = [clean_text(h, multiline=False) for h in headers]
     ncols = len(headers)
     data = [[_cell_value(v) for v in row] for row in rows]
@@ -138,18 +149,18 @@ def build_xlsx_table(
     last_col = get_column_letter(max(ncols, 1))
 
     title_cell = _put(ws, 1, 1, clean_text(title, multiline=False))
-    title_cell.font = _TITLE_FONT
-    title_cell.alignment = _TITLE_ALIGN
+    title_cell.font = st.title_font
+    title_cell.alignment = st.title_align
     if ncols > 1:
         ws.merge_cells(f"A1:{last_col}1")
     ws.row_dimensions[1].height = 36
 
     for c in range(1, ncols + 1):
         cell = _put(ws, 2, c, headers[c - 1])
-        cell.font = _HEAD_FONT
-        cell.alignment = _HEAD_ALIGN
-        cell.fill = _HEAD_FILL
-        cell.border = _BORDER
+        cell.font = st.head_font
+        cell.alignment = st.head_align
+        cell.fill = st.head_fill
+        cell.border = st.border
 
     centred = set(center_columns)
     for r, row in enumerate(data, start=3):
@@ -159,9 +170,9 @@ def build_xlsx_table(
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(value, date):
                 cell.number_format = DATE_FORMAT
-            cell.font = _CELL_FONT
-            cell.border = _BORDER
-            cell.alignment = _CENTER_TOP if (c - 1) in centred or isinstance(value, (date, datetime)) else _WRAP_TOP
+            cell.font = st.cell_font
+            cell.border = st.border
+            cell.alignment = st.center_top if (c - 1) in centred or isinstance(value, (date, datetime)) else st.wrap_top
 
     col_widths = list(widths) if widths is not None else _auto_widths(headers, data)
     col_widths += [10.0] * (ncols - len(col_widths))
@@ -169,9 +180,9 @@ def build_xlsx_table(
         ws.column_dimensions[get_column_letter(c)].width = w
     # Row heights for the wrapped text. Excel fits rows without a stored height
     # itself, LibreOffice does not: store an estimate.
-    ws.row_dimensions[2].height = _row_height(headers, col_widths, _HEAD_FONT.sz)
+    ws.row_dimensions[2].height = _row_height(headers, col_widths, st.head_font.sz)
     for r, row in enumerate(data, start=3):
-        ws.row_dimensions[r].height = _row_height(row, col_widths, _CELL_FONT.sz)
+        ws.row_dimensions[r].height = _row_height(row, col_widths, st.cell_font.sz)
 
     last_row = 2 + len(data)
     ws.freeze_panes = "A3"

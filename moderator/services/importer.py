@@ -12,8 +12,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..db.models import Field, Request, Unit, utcnow
@@ -156,8 +154,22 @@ def jurisdiction_of(text: str) -> str | None:
     return None
 
 
+def column_letter(n: int) -> str:
+    """Spreadsheet column name of the 1-based column ``n``: 1 -> A, 26 -> Z, 27 -> AA (as openpyxl's
+    get_column_letter, without importing openpyxl for a CSV file)."""
+    name = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
 def read_upload(data: bytes, filename: str) -> "Table":
     """``read_table`` off the event loop: the hall keeps working while a spreadsheet is parsed."""
+    if (filename or "").lower().endswith(".xlsx"):
+        # openpyxl is imported on first use (~12 MB a hall server that never imports need not hold), and here, on
+        # the loop's thread: the import machinery's locks are green under eventlet, not for a tpool thread.
+        import openpyxl  # noqa: F401
     return off_loop(read_table, data, filename)
 
 
@@ -204,7 +216,7 @@ class _Rows:
         for i, value in enumerate(cells):
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                 raise ImportError_("cell_too_long", "Ô %(cell)s dài quá %(limit)s ký tự.",
-                                   cell=f"{get_column_letter(i + 1)}{number}", limit=MAX_CELL_CHARS)
+                                   cell=f"{column_letter(i + 1)}{number}", limit=MAX_CELL_CHARS)
         self.filled += 1
         if self.filled > MAX_ROWS + 1:   # + the header row
             raise ImportError_("too_many_rows", "Tệp có quá %(limit)s dòng; hãy chia thành nhiều tệp.",
@@ -264,6 +276,7 @@ def check_xlsx_container(data: bytes) -> None:
 
 def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
     check_xlsx_container(data)
+    from openpyxl import load_workbook   # on use (read_upload imported it already on the loop's thread)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any broken file is the user's input, not our bug

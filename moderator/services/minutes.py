@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from .. import localtime
 from ..db.models import (Meeting, MinutesEntry, MinutesRevision, ProgrammeStep, Request, RoleKey, utcnow)
-from ..documents import (AttendanceLine, DocIntervention, DocMeeting, Person, StepLine, SummaryRow,
-                         build_conclusion_docx, build_minutes_docx, build_summary_xlsx, redact_phones)
+from .. import documents   # its builders (python-docx, openpyxl) are imported when a document is first built
+from ..documents import AttendanceLine, DocIntervention, DocMeeting, Person, StepLine, SummaryRow, redact_phones
 from ..documents.text import body_name, clean_text
 from ..domain.labels import MODE_LABELS, SOURCE_LABELS
 from ..domain.outcomes import LEVEL_IN_TEXT, Outcome, mode_label
@@ -503,7 +503,7 @@ def export_minutes(rt, code: str) -> tuple[bytes, str]:
     s, m = _load(rt, code)
     try:
         offset = utc_offset(rt)
-        data = build_minutes_docx(doc_meeting(s, m, offset), doc_interventions(s, m, offset))
+        data = documents.build_minutes_docx(doc_meeting(s, m, offset), doc_interventions(s, m, offset))
         return data, f"bien-ban-{m.code}.docx"
     finally:
         s.close()
@@ -514,7 +514,7 @@ def export_conclusion(rt, code: str) -> tuple[bytes, str]:
     try:
         offset = utc_offset(rt)
         items = notice_items(s, m, offset)
-        data = build_conclusion_docx(doc_meeting(s, m, offset, _recipients(items, m)), items)
+        data = documents.build_conclusion_docx(doc_meeting(s, m, offset, _recipients(items, m)), items)
         return data, f"thong-bao-ket-luan-{m.code}.docx"
     finally:
         s.close()
@@ -523,7 +523,7 @@ def export_conclusion(rt, code: str) -> tuple[bytes, str]:
 def export_summary(rt, code: str, with_phone: bool = False) -> tuple[bytes, str]:
     s, m = _load(rt, code)
     try:
-        data = build_summary_xlsx(m.title, summary_rows(s, m, with_phone), include_phone=with_phone)
+        data = documents.build_summary_xlsx(m.title, summary_rows(s, m, with_phone), include_phone=with_phone)
         suffix = "-co-sdt" if with_phone else ""
         return data, f"tong-hop-kien-nghi-{m.code}{suffix}.xlsx"
     finally:

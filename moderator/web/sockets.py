@@ -22,6 +22,49 @@ from .auth import Throttled, actor_for, cut_rooms, guard_join_code, rt, staff_se
 log = logging.getLogger(__name__)
 
 
+class SharedLookup:
+    """Concurrent callers asking for the same key share one call of its `load`; nothing is kept after it returns.
+
+    2,000 phones opening their sockets at once each looked their meeting up by its join code: on PostgreSQL every
+    lookup yields to the loop while it waits for the database, so hundreds of connects were in flight at once,
+    each with its session and pooled connection, and the process kept ~26 MB more after the storm
+    (docs/performance.md). Now the first connect of a code reads it and the connects arriving meanwhile take its
+    answer. Nothing is cached: a connect arriving after the read returned reads again, so a meeting replaced by
+    an archive import (same code, new id) is found by the next read on every worker; a follower's answer is what
+    it would have read had it arrived a few milliseconds earlier, with the read it joined. If that read fails,
+    each follower reads for itself."""
+
+    class _Flight:
+        __slots__ = ("done", "ok", "value")
+
+        def __init__(self):
+            self.done = threading.Event()
+            self.ok = False
+            self.value = None
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._flights: dict = {}
+
+    def __call__(self, key, load):
+        with self._lock:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._flights[key] = self._Flight()
+        if not leader:
+            flight.done.wait()
+            return flight.value if flight.ok else load()
+        try:
+            flight.value = load()
+            flight.ok = True
+            return flight.value
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+
+
 def cut_off(room: str) -> None:
     """Disconnect every socket in a cut room, on every worker. Call after the commit that revoked or ended."""
     _socketio.close_room(room)
@@ -63,6 +106,7 @@ class SessionKeepAlive:
 
 def register(socketio) -> None:
     keepalive: dict[str, SessionKeepAlive] = {}
+    shared = SharedLookup()
 
     @socketio.on("connect")
     def on_connect(auth=None):
@@ -74,8 +118,14 @@ def register(socketio) -> None:
             guard_join_code(code)
         except Throttled:
             return False
-        with rt().read() as s:
-            m = views.load_meeting(s, code)
+        runtime = rt()
+
+        def read_meeting():
+            with runtime.read() as s:
+                return views.load_meeting(s, code)
+
+        # Read detached (its session closed, as before) and only read here: the connects that shared it may too.
+        m = shared((id(runtime), code.strip().upper()), read_meeting)
         if m is None:
             return False
         if auth.get("scope") == "public":
