@@ -285,11 +285,13 @@
 
   // What a card shows. Its place in the queue is passed in `extra` (the position): the stored rank and the
   // row's timestamp are left out, so a move shown at once is not rebuilt again when the server confirms it.
+  // The fields are taken in sorted order: the snapshot's JSON has sorted keys and the `staff` messages do not,
+  // so the same request would otherwise get another signature the first time a message brings it (the first
+  // reorder after loading renumbers the whole queue: every card was rebuilt, 80-90 ms with 500 requests).
   function sigOf(r, extra) {
-    var shown = Object.assign({}, r);
-    delete shown.queue_rank;
-    delete shown.updated_at;
-    return JSON.stringify([shown, S.selected === r.id, cosigners(r.id).map(function (c) { return c.id + c.name; }), extra]);
+    var keys = Object.keys(r).filter(function (k) { return k !== "queue_rank" && k !== "updated_at"; }).sort();
+    return JSON.stringify([JSON.stringify(r, keys), S.selected === r.id,
+                           cosigners(r.id).map(function (c) { return c.id + c.name; }), extra]);
   }
 
   /* New requests from one source (network address, as a short tag from the server): many at once is a burst,
