@@ -192,8 +192,20 @@
     var f = S.meeting && S.meeting.floor;
     return f && f.request_id ? S.requests[f.request_id] || null : null;
   }
+  // During render() the co-signers of every card come from one pass over the requests (each card asked for its
+  // own pass: 200 cards x 500 requests per render); outside it, from the requests as they are now.
+  var cosignIndex = null;
   function cosigners(id) {
+    if (cosignIndex) return cosignIndex[id] || [];
     return all().filter(function (r) { return r.merged_into_id === id; }).sort(byTicket);
+  }
+  function indexCosigners() {
+    var index = {};
+    all().forEach(function (r) {
+      if (r.merged_into_id !== null && r.merged_into_id !== undefined) (index[r.merged_into_id] = index[r.merged_into_id] || []).push(r);
+    });
+    Object.keys(index).forEach(function (k) { index[k].sort(byTicket); });
+    return index;
   }
   function fieldName(id) {
     var f = (S.meeting && S.meeting.fields || []).filter(function (x) { return x.id === id; })[0];
@@ -217,6 +229,9 @@
   }
 
   /* ------------------------------------------------------------------ rendering */
+
+  // Each render sets every counter and label: replacing a text by the same one still invalidates layout.
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
 
   function badge(cls, text) { return el("span", { class: "badge " + cls }, text); }
 
@@ -277,10 +292,33 @@
     // pressed -- from a list already changed made chromium recompute the page's style and layout on the spot:
     // 70-240 ms per reorder with 500 requests, docs/performance.md.)
     var keep = new Set(nodes);
+    var focus = focusIn(list);
     Array.prototype.slice.call(list.children).forEach(function (n) { if (!keep.has(n)) list.removeChild(n); });
     nodes.forEach(function (node, i) {
       if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null);
     });
+    if (focus && !keep.has(focus.item)) refocus(focus, nodes);
+  }
+
+  // The focused control of a card (the ↓ just pressed) and its card, so that when the card is rebuilt the same
+  // control of the new card gets the focus back: the chair's place stays on the card that moved.
+  function focusIn(list) {
+    var active = document.activeElement;
+    if (!active || active === list || !list.contains(active)) return null;
+    var item = active;
+    while (item.parentNode !== list) item = item.parentNode;
+    if (!item._key) return null;
+    var like = item.querySelectorAll(active.tagName);
+    var same = Array.prototype.filter.call(like, function (n) { return n.className === active.className; });
+    return { item: item, key: item._key, tag: active.tagName, cls: active.className, nth: same.indexOf(active) };
+  }
+  function refocus(focus, nodes) {
+    if (document.activeElement && document.activeElement !== document.body) return;   // the focus went elsewhere
+    var item = nodes.filter(function (n) { return n._key === focus.key; })[0];
+    if (!item) return;
+    var same = Array.prototype.filter.call(item.querySelectorAll(focus.tag), function (n) { return n.className === focus.cls; });
+    var target = same[focus.nth];
+    if (target && typeof target.focus === "function") target.focus({ preventScroll: true });
   }
 
   // What a card shows. Its place in the queue is passed in `extra` (the position): the stored rank and the
@@ -334,7 +372,7 @@
           act("POST", "/sources/" + rs[0].id + "/release", null, T("Đã đưa {n} ý kiến trở lại hộp ý kiến mới.", { n: rs.length }));
         }, "ch-release"));
     }));
-    $("ch-quarantined-count").textContent = String(total);
+    setText($("ch-quarantined-count"), String(total));
     $("ch-quarantine-box").hidden = total === 0;
   }
 
@@ -356,7 +394,7 @@
           btn(T("Xử lý…"), function () { openDialog(r.id); }, "ch-more"))), r); } };
     }));
     $("ch-inbox-empty").hidden = items.length > 0;
-    $("ch-inbox-count").textContent = String(items.length);
+    setText($("ch-inbox-count"), String(items.length));
   }
 
   function renderQueue() {
@@ -391,14 +429,17 @@
     });
     keyedFill(list, nodes);
     $("ch-queue-empty").hidden = q.length > 0;
-    $("ch-queue-count").textContent = String(q.length);
+    setText($("ch-queue-count"), String(q.length));
   }
 
   function renderFloor() {
     var r = floorReq();
     var f = S.meeting.floor || {};
     var box = $("ch-floor-card");
-    if (!r) {
+    var shown = r ? sigOf(r, f.state) : "";
+    if (box._sig === shown) {
+      // unchanged: keep the card (each staff message rebuilt it)
+    } else if (!r) {
       Live.fill(box, el("p", { class: "muted" }, T("Chưa có ai được mời phát biểu.")));
     } else {
       Live.fill(box,
@@ -410,19 +451,20 @@
             (r.answer_mode ? " — " + tl(MODE, r.answer_mode) : "")
           : T("Chưa phân công đơn vị trả lời")));
     }
+    box._sig = shown;
     var state = f.state || "idle";
     $("ch-floor").setAttribute("data-state", state);
     $("ch-start").disabled = !(r && r.status === "called");
     $("ch-pause").disabled = !(state === "speaking" || state === "paused");
-    $("ch-pause").textContent = state === "paused" ? T("Tiếp tục (P)") : T("Tạm dừng (P)");
+    setText($("ch-pause"), state === "paused" ? T("Tiếp tục (P)") : T("Tạm dừng (P)"));
     $("ch-extend").disabled = !(state === "speaking" || state === "paused");
     $("ch-end").disabled = !(r && r.status === "speaking");
     $("ch-requeue").disabled = !r;
     $("ch-assign").disabled = !r;
     var q = queueOrder();
     $("ch-call-next").disabled = q.length === 0;
-    $("ch-next-line").textContent = q.length ? T("Tiếp theo: #{ticket} {name}", { ticket: q[0].ticket, name: q[0].name })
-      : T("Hàng đợi đang trống.");
+    setText($("ch-next-line"), q.length ? T("Tiếp theo: #{ticket} {name}", { ticket: q[0].ticket, name: q[0].name })
+      : T("Hàng đợi đang trống."));
     renderTimer();
   }
 
@@ -442,7 +484,7 @@
     if (t.textContent !== text) t.textContent = text;
     var full = "timer ch-timer " + cls;
     if (t.className !== full) t.className = full;
-    t.setAttribute("data-state", cls);
+    if (t.getAttribute("data-state") !== cls) t.setAttribute("data-state", cls);
   }
 
   function renderDone() {
@@ -463,7 +505,7 @@
         r.answer_deadline ? el("span", { class: "small" }, " " + T("hạn {date}", { date: r.answer_deadline })) : null,
         r.status === "deferred" ? btn(T("Xếp lượt lại"), function () { decide(r, "accept", {}); }, "ch-reaccept") : null); } };
     }));
-    $("ch-done-count").textContent = String(items.length);
+    setText($("ch-done-count"), String(items.length));
   }
 
   function renderComplaints() {
@@ -476,22 +518,25 @@
         el("p", { class: "ch-content small" }, r.content),
         r.status_reason ? el("p", { class: "small muted" }, r.status_reason) : null); } };
     }));
-    $("ch-complaints-count").textContent = String(items.length);
+    setText($("ch-complaints-count"), String(items.length));
   }
 
   function renderCounters() {
     var rs = all();
     var count = function (sts) { return rs.filter(function (r) { return sts.indexOf(r.status) >= 0; }).length; };
-    $("ch-c-received").textContent = String(rs.length);
-    $("ch-c-queued").textContent = String(count(["accepted"]));
-    $("ch-c-answered").textContent = String(count(["answered"]));
-    $("ch-c-remaining").textContent = String(count(["submitted", "accepted", "called", "speaking"]));
+    setText($("ch-c-received"), String(rs.length));
+    setText($("ch-c-queued"), String(count(["accepted"])));
+    setText($("ch-c-answered"), String(count(["answered"])));
+    setText($("ch-c-remaining"), String(count(["submitted", "accepted", "called", "speaking"])));
   }
 
   function renderForecast() {
     var box = $("ch-forecast");
     var f = S.forecast;
-    if (!f) { box.textContent = ""; return; }
+    if (!f) { box.textContent = ""; box._sig = null; return; }
+    var shown = JSON.stringify(f);
+    if (box._sig === shown) return;     // unchanged: every render rebuilt it
+    box._sig = shown;
     box.className = "ch-forecast " + (f.not_reached > 0 ? "alert alert-warn" : "muted");
     box.setAttribute("data-not-reached", String(f.not_reached));
     var left = f.remaining_seconds === null ? T("không giới hạn") : duration(f.remaining_seconds);
@@ -508,19 +553,25 @@
     var items = S.suggestions.filter(function (s) {
       return !S.dismissed[s.target_id + "-" + s.source_id] && S.requests[s.target_id] && S.requests[s.source_id];
     });
-    Live.fill(list, items.map(function (s) {
+    // keyed: every render (each staff message) rebuilt the pairs; now a pair is rebuilt only when it changes
+    keyedFill(list, items.map(function (s) {
       var a = S.requests[s.target_id], b = S.requests[s.source_id];
-      return el("li", { class: "ch-suggestion", "data-target": a.id, "data-source": b.id },
+      return { key: "s" + a.id + "-" + b.id,
+               sig: JSON.stringify([s.score, a.ticket, a.name, a.content, b.ticket, b.name, b.content]),
+               build: function () { return el("li", { class: "ch-suggestion", "data-target": a.id, "data-source": b.id },
         el("div", { class: "small bold" }, T("Có thể trùng nội dung (độ giống {score}/100)", { score: Math.round(s.score * 100) })),
         el("div", { class: "ch-pair" },
           el("div", null, el("strong", null, "#" + a.ticket + " " + a.name), el("p", { class: "ch-content small" }, a.content)),
           el("div", null, el("strong", null, "#" + b.ticket + " " + b.name), el("p", { class: "ch-content small" }, b.content))),
         el("div", { class: "ch-actions" },
-          btn(T("Gộp #{b} vào #{a}", { a: a.ticket, b: b.ticket }), function () { merge(a, [b]); }, "btn-primary ch-merge"),
+          btn(T("Gộp #{b} vào #{a}", { a: a.ticket, b: b.ticket }), function () {
+            // the pair as this screen shows it now (a kept item is not rebuilt when, say, a status changes)
+            merge(S.requests[a.id] || a, [S.requests[b.id] || b]);
+          }, "btn-primary ch-merge"),
           btn(T("Không trùng"), function () {
             S.dismissed[s.target_id + "-" + s.source_id] = true;
             renderSuggestions();
-          }, "ch-dismiss")));
+          }, "ch-dismiss"))); } };
     }));
     $("ch-suggest-box").hidden = items.length === 0;
   }
@@ -528,17 +579,22 @@
   function renderProgramme() {
     var m = S.meeting;
     var steps = m.steps || [];
-    Live.fill($("ch-steps"), steps.map(function (title, i) {
-      var pos = i + 1;
-      return el("li", { class: pos === m.current_step ? "is-current" : (pos < m.current_step ? "is-done" : "") },
-        btn(pos + ". " + title, function () { act("PUT", "/programme", { position: pos }); }, "ch-step",
-            { "aria-current": pos === m.current_step ? "step" : null, "data-position": pos, title: title }));
-    }));
+    var list = $("ch-steps");
+    var shown = JSON.stringify([steps, m.current_step]);
+    if (list._sig !== shown) {          // unchanged: keep the buttons (each staff message rebuilt them)
+      list._sig = shown;
+      Live.fill(list, steps.map(function (title, i) {
+        var pos = i + 1;
+        return el("li", { class: pos === m.current_step ? "is-current" : (pos < m.current_step ? "is-done" : "") },
+          btn(pos + ". " + title, function () { act("PUT", "/programme", { position: pos }); }, "ch-step",
+              { "aria-current": pos === m.current_step ? "step" : null, "data-position": pos, title: title }));
+      }));
+    }
     $("ch-next-step").disabled = m.current_step >= steps.length;
     $("ch-reg").checked = !!m.registration_open;
-    $("ch-reg-label").textContent = m.registration_open ? T("Đang nhận đăng ký phát biểu") : T("Đã khóa đăng ký phát biểu");
+    setText($("ch-reg-label"), m.registration_open ? T("Đang nhận đăng ký phát biểu") : T("Đã khóa đăng ký phát biểu"));
     if (document.activeElement !== $("ch-message")) $("ch-message").value = m.message || "";
-    $("ch-message-shown").textContent = m.message ? T("Đang chiếu: {text}", { text: m.message }) : "";
+    setText($("ch-message-shown"), m.message ? T("Đang chiếu: {text}", { text: m.message }) : "");
   }
 
   function renderProjectorPreview() {
@@ -554,6 +610,17 @@
     if (!S.meeting) return;
     if (S.drag) { S.pendingRender = true; return; }   // do not pull the list from under a dragging finger
     S.pendingRender = false;
+    cosignIndex = indexCosigners();
+    try {
+      renderAll();
+    } finally {
+      cosignIndex = null;
+    }
+    root.setAttribute("data-version", String(conn.version("staff")));
+    root.setAttribute("data-state", "ready");
+  }
+
+  function renderAll() {
     renderCounters();
     renderProgramme();
     renderInbox();
@@ -564,8 +631,6 @@
     renderQuarantine();
     renderSuggestions();
     renderForecast();
-    root.setAttribute("data-version", String(conn.version("staff")));
-    root.setAttribute("data-state", "ready");
   }
 
   /* ------------------------------------------------------------------ extra data (forecast, suggestions) */
