@@ -135,9 +135,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # Times, with the Performance API, each `staff` message from its arrival on the websocket to the end of the task
 # that re-rendered the lists (the console stamps data-version at the end of render(); a MutationObserver sees it
 # right after that task) and to the next frame after it; and records every long task (> 50 ms, Long Tasks API).
+# Also, for information, the chair's own click (the event's time stamp) to the next frame: the console shows the
+# move at once, before the server's message (the message's render is what a co-chair's console does).
 _FRAME_TIMER = """
 (() => {
-  window.__frames = []; window.__longTasks = []; window.__staffAt = null;
+  window.__frames = []; window.__longTasks = []; window.__staffAt = null; window.__clicks = [];
+  document.addEventListener("click", (ev) => {
+    const t0 = ev.timeStamp;
+    requestAnimationFrame(() => setTimeout(() => { window.__clicks.push(performance.now() - t0); }, 0));
+  }, true);
   const Orig = window.WebSocket;
   function Timed(url, protocols) {
     const ws = protocols === undefined ? new Orig(url) : new Orig(url, protocols);
@@ -194,7 +200,7 @@ def _console_reorder(url: str, hall: dict, moves: int) -> dict:
             # the console connects by long-polling, then upgrades to WebSocket: time messages only after that
             page.wait_for_function("window.__sockets > 0", timeout=30_000)
             time.sleep(1.0)
-            page.evaluate("window.__longTasks = []")
+            page.evaluate("window.__longTasks = []; window.__clicks = []")
             for _ in range(moves):
                 page.evaluate("window.__frames = []")
                 page.locator("#ch-queue .ch-queued .ch-down").first.click()
@@ -202,13 +208,17 @@ def _console_reorder(url: str, hall: dict, moves: int) -> dict:
                 frames.append(page.evaluate("window.__frames[0]"))
                 time.sleep(0.2)
             long_tasks = page.evaluate("window.__longTasks")
+            clicks = page.evaluate("window.__clicks")
         finally:
             browser.close()
     fr = sorted(f["frame_ms"] for f in frames)
     rd = sorted(f["render_ms"] for f in frames)
     return {"queued_cards": cards, "moves": len(frames), "render_median_ms": round(statistics.median(rd), 1),
             "render_max_ms": round(rd[-1], 1), "frame_median_ms": round(statistics.median(fr), 1),
-            "frame_max_ms": round(fr[-1], 1), "long_tasks_ms": [round(x) for x in long_tasks]}
+            "frame_max_ms": round(fr[-1], 1), "long_tasks_ms": [round(x) for x in long_tasks],
+            # in the order of the moves (the first one after loading first), and the clicks' own frames
+            "frame_ms_each": [round(f["frame_ms"], 1) for f in frames],
+            "click_frame_max_ms": round(max(clicks), 1) if clicks else None}
 
 
 # -- scale-out --------------------------------------------------------------------------------------------------------
