@@ -328,7 +328,7 @@
   // reorder after loading renumbers the whole queue: every card was rebuilt, 80-90 ms with 500 requests).
   function sigOf(r, extra) {
     var keys = Object.keys(r).filter(function (k) { return k !== "queue_rank" && k !== "updated_at"; }).sort();
-    return JSON.stringify([JSON.stringify(r, keys), S.selected === r.id,
+    return JSON.stringify([keys.map(function (k) { return [k, r[k]]; }), S.selected === r.id,
                            cosigners(r.id).map(function (c) { return c.id + c.name; }), extra]);
   }
 
@@ -651,8 +651,13 @@
       }
       if (S.drag) { S.pendingRender = true; return; }
       renderForecast();
-      if (queueChanged) renderQueue();      // only the cut-off line moves: do not rebuild the list for nothing
-      if (suggChanged) renderSuggestions();
+      cosignIndex = indexCosigners();
+      try {
+        if (queueChanged) renderQueue();    // only the cut-off line moves: do not rebuild the list for nothing
+        if (suggChanged) renderSuggestions();
+      } finally {
+        cosignIndex = null;
+      }
     }, delay === undefined ? 150 : delay);
   }
   setInterval(function () { refreshExtras(0); }, 60000);
