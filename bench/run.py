@@ -216,8 +216,23 @@ class Fleet:
     def connect(self) -> dict:
         t0 = time.time()
         res = self._all(("connect",))
-        return {"ok": sum(r["ok"] for r in res), "failed": sum(r["failed"] for r in res),
-                "seconds": round(time.time() - t0, 1)}
+        out = {"ok": sum(r["ok"] for r in res), "failed": sum(r["failed"] for r in res),
+               "seconds": round(time.time() - t0, 1)}
+        # Each phone fetches its snapshot after connecting (as static/js/live.js does): the scenarios start once
+        # they all hold one, so the first chair action does not share the server with 300 snapshot requests
+        # still in flight (a hall's phones arrive over minutes; the reconnect storm measures the other case).
+        out["snapshots_after_s"] = self.wait_snapshots(timeout=30)
+        return out
+
+    def wait_snapshots(self, timeout: float) -> float | None:
+        t0 = time.time()
+        while True:
+            self.collect()
+            if all(any(kind == "s" for _, _, kind in recs) for recs in self.records.values()):
+                return round(time.time() - t0, 2)
+            if time.time() - t0 > timeout:
+                return None
+            time.sleep(0.1)
 
     def collect(self) -> dict[int, list]:
         for res in self._all(("records",)):
