@@ -20,7 +20,10 @@ def phones(bench_server):
     fleet = Fleet(bench_server.url, 50, procs=2)
     try:
         conn = fleet.connect()
-        assert conn == {"ok": 50, "failed": 0, "seconds": conn["seconds"]}
+        # every phone connected and fetched its snapshot (as live.js does) before the scenarios start
+        assert conn == {"ok": 50, "failed": 0, "seconds": conn["seconds"],
+                        "snapshots_after_s": conn["snapshots_after_s"]}
+        assert conn["snapshots_after_s"] is not None
         yield fleet
     finally:
         fleet.stop()

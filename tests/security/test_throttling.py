@@ -85,6 +85,8 @@ def test_sweeping_over_the_socket_is_refused_too(hall):
     # The socket handshake is a request like any other: many unknown meetings from one address, then refusal.
     refused = 0
     for i in range(22):
+        if i == 19:
+            before_20th_miss = time.monotonic()   # the server counts the 20th unknown code after this instant
         c = socketio.Client(reconnection=False)
         try:
             c.connect(hall.url, auth={"meeting": f"S{i:04d}"}, transports=["polling"], wait_timeout=5)
@@ -95,4 +97,7 @@ def test_sweeping_over_the_socket_is_refused_too(hall):
                 c.disconnect()
     assert refused == 22
     r = requests.get(hall.url + "/j/S9999", timeout=10)   # this test's client is 127.0.0.1
-    assert r.status_code == 429
+    elapsed = time.monotonic() - before_20th_miss
+    # The first wait is 2 s from the 20th miss (on a machine slow enough to outlast it, no claim).
+    if elapsed < 2.0:
+        assert r.status_code == 429, f"{elapsed:.2f} s after the 20th unknown code"
