@@ -251,14 +251,10 @@ class Front:
         g = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
         self.proc = subprocess.Popen([nginx_path(), "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
                                       "-g", g], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise RuntimeError("nginx did not start")
+        from tests.support.server import wait_healthy
+        if not wait_healthy(self.url, time.time() + 15):
+            raise RuntimeError("nginx did not start")
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

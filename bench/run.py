@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.clients import worker_main  # noqa: E402
-from tests.support.server import ServerProcess, free_port  # noqa: E402
+from tests.support.server import ServerProcess, free_port, wait_healthy  # noqa: E402
 
 MEETING = "DEMO"
 
@@ -131,14 +131,9 @@ class BareServer:
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port",
                                       str(self.port), "--async-mode", self.async_mode], cwd=str(ROOT),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise RuntimeError("bare server did not start")
+        if not wait_healthy(self.url, time.time() + timeout):
+            raise RuntimeError("bare server did not start")
+        return self
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

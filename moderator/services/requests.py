@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from ..db.models import Field, Request, Unit, utcnow
 from ..domain import queue as queue_rules
@@ -197,11 +197,8 @@ def _clear_floor(uow: UnitOfWork) -> None:
     m.floor_started_at_ms = m.floor_ends_at_ms = m.floor_remaining_ms = None
 
 
-_QUEUED = select(Request).where(Request.meeting_id == bindparam("meeting_id"), Request.status == Status.ACCEPTED.value)
-
-
 def _queue(uow: UnitOfWork) -> list[Request]:
-    return list(uow.session.scalars(_QUEUED, {"meeting_id": uow.meeting.id}))
+    return uow.queued()
 
 
 def _renumber(uow: UnitOfWork, order: list[int], queue: list[Request] | None = None) -> None:
@@ -327,8 +324,8 @@ def reorder(rt, code, actor: Actor, order: list[int], expected_version: int | No
         if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Hàng đợi đã được người khác thay đổi; màn hình đã tải lại.",
                            version=uow.meeting.version)
-        check_seen(uow, seen)
         q = _queue(uow)
+        check_seen(uow, seen, q)
         _renumber(uow, queue_rules.validate_order(q, order), q)
 
 
@@ -339,8 +336,8 @@ def move(rt, code, actor: Actor, request_id: int, to: str | int, expected_versio
         if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Hàng đợi đã được người khác thay đổi; màn hình đã tải lại.",
                            version=uow.meeting.version)
-        check_seen(uow, seen)
         q = _queue(uow)
+        check_seen(uow, seen, q)
         if to == "top":
             order = queue_rules.move_to_top(q, request_id)
         elif to == "up":

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from ..db.models import Request
 from ..domain import queue as queue_rules
 from ..domain import seen as seen_rules
-from ..domain.enums import Status
 from ..domain.errors import Conflict
 from . import views
 from .uow import UnitOfWork
@@ -19,14 +18,15 @@ def decision_fields(r: Request) -> dict:
             "merged_into_id": r.merged_into_id, "priority": r.priority, "content": r.content}
 
 
-def check_seen(uow: UnitOfWork, seen: seen_rules.Seen | None) -> None:
+def check_seen(uow: UnitOfWork, seen: seen_rules.Seen | None, queued: list[Request] | None = None) -> None:
     """Raise Conflict (409) naming what changed since the screen showed it, with the current staff view of the
-    requests the decision was about; do nothing if the screen sent nothing."""
+    requests the decision was about; do nothing if the screen sent nothing. `queued`: the queue's rows, if the
+    caller has just read them in this unit of work."""
     if seen is None or (not seen.requests and seen.floor is None and seen.queue is None):
         return
     m = uow.meeting
     rows = {rid: uow.request(rid, lock=False) for rid in seen.requests}
-    queue = [q.id for q in queue_rules.ordered(uow.requests_where(Request.status == Status.ACCEPTED.value))] \
+    queue = [q.id for q in queue_rules.ordered(uow.queued() if queued is None else queued)] \
         if seen.queue is not None else []
     floor = {"request_id": m.floor_request_id, "state": m.floor_state}
     ids = set(rows) | set(queue) | set(seen.queue or []) | {floor["request_id"], (seen.floor or {}).get("request_id")}

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select
 
 from ..db.models import AuditLog, Meeting, Request
-from ..domain.enums import Role
+from ..domain.enums import Role, Status
 from ..domain.errors import NotFound
 
 # Columns never copied into the audit log (personal data stays in one place, where purge can erase it).
@@ -31,6 +31,7 @@ _MEETING_AUDIT = ["status", "registration_open", "registration_note", "message",
 # Built once (constructing a select costs about as much as running it): the meeting a change is made to.
 _MEETING = select(Meeting).where(Meeting.code == bindparam("code"))
 _MEETING_LOCKED = _MEETING.with_for_update()
+_QUEUED = select(Request).where(Request.meeting_id == bindparam("meeting_id"), Request.status == Status.ACCEPTED.value)
 
 
 @dataclass
@@ -127,6 +128,10 @@ class UnitOfWork:
         if lock:
             self.track(req)
         return req
+
+    def queued(self) -> list[Request]:
+        """The meeting's queue (accepted requests), unordered."""
+        return list(self.session.scalars(_QUEUED, {"meeting_id": self.meeting.id}))
 
     def requests_where(self, *criteria) -> list[Request]:
         return list(self.session.scalars(select(Request).where(Request.meeting_id == self.meeting.id, *criteria)))

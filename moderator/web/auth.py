@@ -66,14 +66,10 @@ def set_device_cookie(response):
     return response
 
 
-def meeting_or_404(code: str, s=None) -> Meeting:
-    """The meeting for a join code, or a 404 (JSON for the API, a page for screens) naming what was not found.
-    `s`: a read session to use (else one of its own)."""
+def meeting_or_404(code: str) -> Meeting:
+    """The meeting for a join code, or a 404 (JSON for the API, a page for screens) naming what was not found."""
     from ..services import views
-    if s is None:
-        with rt().read() as s:
-            m = views.load_meeting(s, code)
-    else:
+    with rt().read() as s:
         m = views.load_meeting(s, code)
     if m is None:
         raise _meeting_not_found()
@@ -131,26 +127,26 @@ def identify(code: str) -> tuple[MeetingRef, Actor]:
             conn = s.connection()
             if key and len(key) <= 200:
                 row = conn.execute(_MEETING_AND_KEY, {"code": norm, "key_hash": hash_key(key)}).first()
-                if row is not None:
+                if row is not None and row.revoked_at is None:
                     m = MeetingRef(*row[:3])
-                    kid, role, unit_id, revoked_at = row[3:]
-                    if revoked_at is None:
-                        return m, Actor(Role(role), f"key{kid}", unit_id=unit_id, meeting_id=m.id)
+                    return m, _actor_of_key(row[3], row.role, row.unit_id, m.id)
             row = conn.execute(_MEETING_REF, {"code": norm}).first()
             if row is None:
                 raise _meeting_not_found()
             m = MeetingRef(*row)
             if key:
-                raise PermissionDenied("key_invalid", "Liên kết không hợp lệ hoặc đã bị thu hồi.")
+                raise _key_invalid()
             return m, actor_for(m, s=s)
     finally:
         close_auth_read()
 
 
-def _key_actor(meeting: Meeting, k: RoleKey | None) -> Actor:
-    if k is None or k.revoked_at is not None or k.meeting_id != meeting.id:
-        raise PermissionDenied("key_invalid", "Liên kết không hợp lệ hoặc đã bị thu hồi.")
-    return Actor(Role(k.role), f"key{k.id}", unit_id=k.unit_id, meeting_id=meeting.id)
+def _key_invalid() -> PermissionDenied:
+    return PermissionDenied("key_invalid", "Liên kết không hợp lệ hoặc đã bị thu hồi.")
+
+
+def _actor_of_key(key_id: int, role: str, unit_id: int | None, meeting_id: int) -> Actor:
+    return Actor(Role(role), f"key{key_id}", unit_id=unit_id, meeting_id=meeting_id)
 
 
 def admin_id() -> int | None:
@@ -244,7 +240,10 @@ def actor_for(meeting: Meeting, key: str | None = None, device: str | None = Non
             return actor_for(meeting, key, device, use_session, s)
     key = key if key is not None else request.headers.get("X-Role-Key")
     if key:
-        return _key_actor(meeting, lookup_key(s, meeting, key))
+        k = lookup_key(s, meeting, key)    # None if unknown, revoked or of another meeting
+        if k is None:
+            raise _key_invalid()
+        return _actor_of_key(k.id, k.role, k.unit_id, meeting.id)
     admin = s.get(Admin, session["admin_id"]) if use_session and session.get("admin_id") else None
     if admin is not None and organisations.may_see(s, admin, meeting):   # only its organisations' meetings
         return Actor(Role.ORGANISER, f"admin{session['admin_id']}", meeting_id=meeting.id)
@@ -252,7 +251,7 @@ def actor_for(meeting: Meeting, key: str | None = None, device: str | None = Non
     if grant:
         k = s.get(RoleKey, grant["key_id"])
         if k is not None and k.revoked_at is None and k.meeting_id == meeting.id:
-            return Actor(Role(k.role), f"key{k.id}", unit_id=k.unit_id, meeting_id=meeting.id)
+            return _actor_of_key(k.id, k.role, k.unit_id, meeting.id)
     tok = device if device is not None else device_token()
     dh = device_hash(tok)
     if dh:

@@ -27,6 +27,18 @@ ONE_ADDRESS_HALL = {"MODERATOR_SOCKETS_PER_ADDRESS": "100000", "MODERATOR_DEVICE
 ONE_ADDRESS_HALL_CONFIG = {"DEVICES_PER_ADDRESS": 100_000, "OPEN_PER_ADDRESS": 100_000}   # the in-process app's
 
 
+def wait_healthy(url: str, deadline: float) -> bool:
+    """Poll `url`/healthz until it answers 200 or time.time() passes `deadline`; whether it did."""
+    while time.time() < deadline:
+        try:
+            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    return False
+
+
 class ServerProcess:
     def __init__(self, instance: Path, demo: bool = True, env: dict | None = None, port: int | None = None,
                  async_mode: str = "eventlet", address_limits: bool = False):
@@ -76,14 +88,8 @@ class ServerProcess:
         return self
 
     def _wait_healthy(self, deadline: float) -> None:
-        while time.time() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not become healthy:\n" + self.log_path.read_text()[-3000:])
+        if not wait_healthy(self.url, deadline):
+            raise RuntimeError("server did not become healthy:\n" + self.log_path.read_text()[-3000:])
 
     def screen_url(self, role: str, code: str = "DEMO") -> str:
         screen = "chair" if role.startswith("chair") else role
