@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from itertools import chain
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        Index, event)
+                        Index, event, inspect)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from ..domain.followcode import new_follow_code
@@ -328,3 +328,35 @@ def _renew_setup_stamps(session, _flush_context, _instances) -> None:
     for m in meetings:
         if m not in session.deleted:
             m.setup_stamp = new_setup_stamp()
+
+
+# A request change that moves only its place in the queue (services/requests.py _renumber); `updated_at` follows.
+_RANK_ONLY = frozenset({"queue_rank", "updated_at"})
+
+
+@event.listens_for(Session, "before_flush")
+def _record_request_changes(session, _flush_context, _instances) -> None:
+    """What this session's transaction did to requests, for the public state built before its commit
+    (services/views.py public_inputs): the requests whose queue rank alone moved, and whether any other request
+    column, or the set of requests, changed. Recorded at every flush, whatever code path made the change."""
+    info = session.info
+    for obj in session.new:
+        if isinstance(obj, Request):
+            info["requests_changed"] = True
+    for obj in session.deleted:
+        if isinstance(obj, Request):
+            info["requests_changed"] = True
+    for obj in session.dirty:
+        if isinstance(obj, Request):
+            modified = inspect(obj).committed_state.keys()
+            if modified and modified <= _RANK_ONLY:
+                info.setdefault("ranked", {})[obj.id] = obj
+            elif modified:
+                info["requests_changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _record_bulk_writes(orm_execute_state) -> None:
+    """An UPDATE or DELETE statement run through the session bypasses the flush: count it as a change of requests."""
+    if orm_execute_state.is_update or orm_execute_state.is_delete:
+        orm_execute_state.session.info["requests_changed"] = True

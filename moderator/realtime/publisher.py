@@ -43,11 +43,20 @@ def remember_public_state(rt, mid: int, state: dict) -> None:
         cache[mid] = (state["v"], state)
 
 
+def remember_public_inputs(rt, mid: int, inputs: views.PublicInputs) -> None:
+    """After a commit only: the next change of this meeting may build on them if it follows this version."""
+    cache = rt.extras.setdefault("public_inputs", {})
+    hit = cache.get(mid)
+    if hit is None or hit.version <= inputs.version:
+        cache[mid] = inputs
+
+
 @dataclass
 class Prepared:
     """One change's messages, built in its own transaction, sent after its commit."""
     version: int
     public: dict | None = None                  # the whole public state at `version`, if it goes out at once
+    inputs: views.PublicInputs | None = None    # what `public` was built from, kept once the change commits
     private: list[tuple[str, dict, str]] = field(default_factory=list)    # (event, payload, room)
 
 
@@ -95,7 +104,11 @@ class SocketPublisher:
             names, titles = setup_parts(self.rt, session, meeting)
             out = Prepared(change.version)
             if change.public and self._due_now(meeting.id, self._window(change)):
-                out.public = views.public_state(session, meeting, names, titles)
+                base = self.rt.extras.get("public_inputs", {}).get(meeting.id)
+                if base is not None and not base.follows(meeting, session):
+                    base = None
+                out.inputs = views.public_inputs(session, meeting, names, base)
+                out.public = views.public_state(session, meeting, names, titles, out.inputs)
             out.private = self._private_messages(session, change, names)
             return out
         except Exception:  # building must never refuse a change: publish() then reads after the commit
@@ -105,6 +118,8 @@ class SocketPublisher:
     # -- after the commit: send ----------------------------------------------------------------------------------
     def publish(self, change) -> None:
         prepared = change.prepared if isinstance(change.prepared, Prepared) else None
+        if prepared is not None and prepared.inputs is not None:
+            remember_public_inputs(self.rt, change.meeting_id, prepared.inputs)
         # The hall first: hundreds of phones and the projector wait on the public message; the few consoles get
         # theirs a few milliseconds later (the chair's own HTTP answer comes after both anyway).
         if change.public:

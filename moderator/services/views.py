@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
 
@@ -166,6 +167,20 @@ _PUBLIC_QUEUE_COLUMNS = (Request.id, Request.ticket, Request.kind, Request.full_
                          Request.position, Request.locality, Request.field_id, Request.status, Request.queue_rank)
 
 
+class QueueRow(NamedTuple):
+    """One queued request as the public state reads it (the columns above, in their order)."""
+    id: int
+    ticket: int
+    kind: str
+    full_name: str
+    organization: str
+    position: str
+    locality: str
+    field_id: int | None
+    status: str
+    queue_rank: int | None
+
+
 # The two reads of every public state, built once (constructing a select costs about as much as running it).
 _PUBLIC_QUEUE = select(*_PUBLIC_QUEUE_COLUMNS).where(Request.meeting_id == bindparam("meeting_id"),
                                                      Request.status == Status.ACCEPTED.value)
@@ -174,8 +189,8 @@ _COUNTS = (select(Request.status, func.count(), func.count(Request.speaking_seco
            .where(Request.meeting_id == bindparam("meeting_id")).group_by(Request.status))
 
 
-def public_queue(session, meeting_id: int) -> list:
-    return queue_rules.ordered(session.execute(_PUBLIC_QUEUE, {"meeting_id": meeting_id}))
+def public_queue(session, meeting_id: int) -> list[QueueRow]:
+    return queue_rules.ordered(QueueRow(*row) for row in session.execute(_PUBLIC_QUEUE, {"meeting_id": meeting_id}))
 
 
 def pace_seconds(session, m: Meeting) -> float:
@@ -185,27 +200,70 @@ def pace_seconds(session, m: Meeting) -> float:
     return float(avg) if avg else float(m.speaking_seconds)
 
 
-def public_state(session, m: Meeting, names: Names | None = None, step_titles: list[str] | None = None) -> dict:
-    """`names`, `step_titles`: the meeting's fixed parts if the caller has them (SetupCache), else read here."""
+@dataclass(frozen=True)
+class PublicInputs:
+    """What a meeting's public state is made of, besides the meeting row and its fixed parts: the ordered queue,
+    the counters per status, and the public part of the request on the floor. Kept per process after a commit
+    (realtime/publisher.py), so the next change, if it moved no request but in the queue, builds its state from
+    these instead of reading them again."""
+    version: int
+    setup_stamp: str | None
+    queue: tuple[QueueRow, ...]
+    counts: tuple[tuple, ...]            # (status, requests, timed, seconds spoken)
+    floor_id: int | None
+    floor: dict | None                   # public_request + _answer_public of the floor's request, or None
+
+    def follows(self, m: Meeting, session) -> bool:
+        """Whether the change `session` is committing at `m.version` can start from these: they are the state of
+        the version just before it (read under the change's own lock, so nobody committed in between), and the
+        change touched no request beyond moving queue ranks (db/models.py records that at every flush)."""
+        return self.version == m.version - 1 and not session.info.get("requests_changed")
+
+
+def _floor_part(session, m: Meeting, names: Names) -> dict | None:
+    if not m.floor_request_id:
+        return None
+    r = session.get(Request, m.floor_request_id)
+    if r is None or r.status == Status.COMPLAINT.value:
+        return None
+    return public_request(r, names) | _answer_public(r, names)
+
+
+def public_inputs(session, m: Meeting, names: Names, base: PublicInputs | None = None) -> PublicInputs:
+    """Read from the database; or, given `base` that `follows` this change, from it and the session's own rows:
+    the queue re-sorted by the ranks this change gave (same members, same counters)."""
+    if base is None:
+        queue = public_queue(session, m.id)
+        counts = tuple(tuple(row) for row in session.execute(_COUNTS, {"meeting_id": m.id}))
+        floor = _floor_part(session, m, names)
+    else:
+        ranked = session.info.get("ranked", {})
+        queue = queue_rules.ordered(row._replace(queue_rank=ranked[row.id].queue_rank) if row.id in ranked else row
+                                    for row in base.queue)
+        counts = base.counts
+        same_floor = base.floor_id == m.floor_request_id and base.setup_stamp == m.setup_stamp
+        floor = base.floor if same_floor else _floor_part(session, m, names)
+    return PublicInputs(m.version, m.setup_stamp, tuple(queue), counts, m.floor_request_id, floor)
+
+
+def public_state(session, m: Meeting, names: Names | None = None, step_titles: list[str] | None = None,
+                 inputs: PublicInputs | None = None) -> dict:
+    """`names`, `step_titles`: the meeting's fixed parts if the caller has them (SetupCache), else read here;
+    `inputs`: the queue, counters and floor if the caller has them (public_inputs), else read here."""
     names = names or Names.load(session, m.id)
     if step_titles is None:
         step_titles = list(session.scalars(select(ProgrammeStep.title).where(ProgrammeStep.meeting_id == m.id)
                                            .order_by(ProgrammeStep.position)))
-    q = public_queue(session, m.id)
-    floor = None
-    if m.floor_request_id:
-        r = session.get(Request, m.floor_request_id)
-        if r is not None and r.status != Status.COMPLAINT.value:
-            floor = public_request(r, names) | _floor(m) | _answer_public(r, names)
-    rows = session.execute(_COUNTS, {"meeting_id": m.id}).all()
-    counts = {status: n for status, n, _, _ in rows}
-    timed, total = sum(k for _, _, k, _ in rows), sum(t or 0 for _, _, _, t in rows)
+    inputs = inputs or public_inputs(session, m, names)
+    q = inputs.queue
+    counts = {status: n for status, n, _, _ in inputs.counts}
+    timed, total = sum(k for _, _, k, _ in inputs.counts), sum(t or 0 for _, _, _, t in inputs.counts)
     pace = total / timed if timed and total else float(m.speaking_seconds)      # as pace_seconds()
     return {
         "v": m.version,
         "server_now": now_ms(),
         "meeting": meeting_public(m, step_titles),
-        "floor": floor,
+        "floor": inputs.floor | _floor(m) if inputs.floor is not None else None,
         "next": [public_request(r, names) for r in q[:PUBLIC_NEXT]],
         "queue": [r.ticket for r in q],
         "counts": {"received": sum(counts.values()) - counts.get(Status.COMPLAINT.value, 0),
