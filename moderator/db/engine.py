@@ -14,7 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
@@ -134,9 +134,39 @@ def make_engine(url: str, busy_wait: float = BUSY_WAIT_SECONDS) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     _psycopg_wait_for_green_threads()
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # LIFO: the connection used last is taken first, so the busy ones stay warm and the rest age in the pool.
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True)
+    _ping_after_idle(engine)
     _refuse_nul(engine)
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """pool_pre_ping, but only for a connection that sat in the pool for a while: a ping is a round trip (two
+    autocommit switches and a SELECT 1), and most calls take a connection another call gave back a moment ago.
+    One idle for longer (a PostgreSQL restart, a dropped TCP connection) is pinged on checkout, and a dead one is
+    replaced before the call uses it: the pool retries with a fresh connection on DisconnectionError."""
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _back(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _maybe_ping(dbapi_conn, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as e:
+            raise exc.DisconnectionError(str(e)) from e
+        if alive is False:
+            raise exc.DisconnectionError("ping failed")
 
 
 def make_write_engine(engine: Engine, busy_wait: float = BUSY_WAIT_SECONDS) -> Engine:
