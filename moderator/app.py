@@ -80,6 +80,7 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
         if startup is not rt.engine:
             startup.dispose()
     app.extensions["moderator"] = rt
+    rt.adopt_session = auth.take_change_session    # a change continues the session its caller was identified in
     app.extensions["moderator_limiter"] = RateLimiter()
 
     # Feature modules are imported (all_blueprints) before the API blueprint is registered: their

@@ -31,6 +31,8 @@ class Runtime:
     clock: Callable[[], float] | None = None
     extras: dict = field(default_factory=dict)
     busy_wait: float = BUSY_WAIT_SECONDS    # how long a write may wait for the database's write lock
+    # The web layer's session its caller was identified in, for the change to continue (web/auth.py), or None.
+    adopt_session: Callable[[], Session | None] | None = None
 
     @classmethod
     def from_url(cls, url: str, publisher=None, config=None) -> "Runtime":

@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 
-from ..db.models import AuditLog, Meeting, Request
+from ..db.models import AuditLog, Meeting, Request, utcnow
 from ..domain.enums import Role, Status
 from ..domain.errors import NotFound
 
@@ -31,6 +31,7 @@ _MEETING_AUDIT = ["status", "registration_open", "registration_note", "message",
 # Built once (constructing a select costs about as much as running it): the meeting a change is made to.
 _MEETING = select(Meeting).where(Meeting.code == bindparam("code"))
 _MEETING_LOCKED = _MEETING.with_for_update()
+_AUDIT_INSERT = insert(AuditLog.__table__)
 _QUEUED = select(Request).where(Request.meeting_id == bindparam("meeting_id"), Request.status == Status.ACCEPTED.value)
 
 
@@ -105,12 +106,14 @@ class UnitOfWork:
 
     # -- loading -------------------------------------------------------------------------------------------
     def __enter__(self) -> "UnitOfWork":
-        self.session = self.rt.write_session()
+        adopted = self.rt.adopt_session() if self.rt.adopt_session is not None else None
+        self.session = adopted if adopted is not None else self.rt.write_session()
         # PostgreSQL: FOR UPDATE serialises changes to one meeting, so versions rise one by one.
         stmt = _MEETING_LOCKED if self.session.bind.dialect.name == "postgresql" else _MEETING
         try:
-            # One deadline for queueing for the write connection and for SQLite's lock (db/engine.py).
-            self.session.connection(execution_options={"moderator_deadline": time.monotonic() + self.rt.busy_wait})
+            if adopted is None:
+                # One deadline for queueing for the write connection and for SQLite's lock (db/engine.py).
+                self.session.connection(execution_options={"moderator_deadline": time.monotonic() + self.rt.busy_wait})
             self.meeting = self.session.scalars(stmt, {"code": self.code}).first()
         except BaseException:
             # e.g. the write lock stayed taken (DatabaseBusy): give the connection back to the next writer.
@@ -187,9 +190,12 @@ class UnitOfWork:
                     before["meeting"] = self._meeting_before
                     after["meeting"] = snapshot(self.meeting, only=_MEETING_AUDIT)
                 after.update(self.audit_extra)
-                self.session.add(AuditLog(meeting_id=self.meeting.id, version=self.meeting.version,
-                                          actor=self.actor.label, role=self.actor.role.value, action=self.action,
-                                          target=self.target, before=before, after=after))
+                # A Core insert of the row: nothing reads it back in this transaction, and the ORM's insert
+                # machinery cost as much as the statement (docs/performance.md).
+                self.session.connection().execute(_AUDIT_INSERT, {
+                    "meeting_id": self.meeting.id, "version": self.meeting.version, "actor": self.actor.label,
+                    "role": self.actor.role.value, "action": self.action, "target": self.target,
+                    "before": before, "after": after, "undone": False, "at": utcnow()})
             change = ChangeSet(
                 meeting_id=self.meeting.id, code=self.meeting.code, version=self.meeting.version,
                 action=self.action, actor=self.actor, request_ids=list(self._requests),

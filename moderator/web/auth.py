@@ -13,7 +13,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import bindparam, select
 
@@ -94,9 +94,10 @@ def auth_read():
 
 
 def close_auth_read(_exc=None) -> None:
-    s = g.pop("auth_read", None)
-    if s is not None:
-        s.close()
+    for name in ("auth_read", "change_session"):
+        s = g.pop(name, None)
+        if s is not None:
+            s.close()
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,11 @@ _MEETING_AND_KEY = (select(*_REF, RoleKey.id, RoleKey.role, RoleKey.unit_id, Rol
 
 def identify(code: str) -> tuple[MeetingRef, Actor]:
     """The meeting of a join code and who is asking, read in one session. With a role key (the consoles' header),
-    the meeting and the key come in one query; a revoked key, or one of another meeting, is refused (403)."""
+    the meeting and the key come in one query; a revoked key, or one of another meeting, is refused (403).
+    On PostgreSQL a call that may change something keeps that session for its unit of work (take_change_session):
+    the change then runs in the transaction its caller was identified in, without a second BEGIN and ROLLBACK."""
     norm = (code or "").strip().upper()
+    keep = False
     try:
         with auth_read() as s:
             key = request.headers.get("X-Role-Key")
@@ -129,6 +133,7 @@ def identify(code: str) -> tuple[MeetingRef, Actor]:
                 row = conn.execute(_MEETING_AND_KEY, {"code": norm, "key_hash": hash_key(key)}).first()
                 if row is not None and row.revoked_at is None:
                     m = MeetingRef(*row[:3])
+                    keep = True
                     return m, _actor_of_key(row[3], row.role, row.unit_id, m.id)
             row = conn.execute(_MEETING_REF, {"code": norm}).first()
             if row is None:
@@ -136,9 +141,22 @@ def identify(code: str) -> tuple[MeetingRef, Actor]:
             m = MeetingRef(*row)
             if key:
                 raise _key_invalid()
-            return m, actor_for(m, s=s)
+            found = m, actor_for(m, s=s)
+            keep = True
+            return found
     finally:
-        close_auth_read()
+        if keep and request.method not in ("GET", "HEAD", "OPTIONS") and conn.dialect.name == "postgresql":
+            g.change_session = g.pop("auth_read")
+        else:
+            close_auth_read()
+
+
+def take_change_session():
+    """For the unit of work (services/uow.py): the session this request's caller was identified in, if it may
+    carry the change (PostgreSQL, a writing method), once; else None and the unit of work opens its own."""
+    if not has_request_context():
+        return None
+    return g.pop("change_session", None)
 
 
 def _key_invalid() -> PermissionDenied:
