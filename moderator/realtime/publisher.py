@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from sqlalchemy import inspect
 
 from ..db.models import Field, Meeting, ProgrammeStep, Request, Unit
 from ..services import views
@@ -57,7 +59,18 @@ class Prepared:
     version: int
     public: dict | None = None                  # the whole public state at `version`, if it goes out at once
     inputs: views.PublicInputs | None = None    # what `public` was built from, kept once the change commits
-    private: list[tuple[str, dict, str]] = field(default_factory=list)    # (event, payload, room)
+    private: "PrivateParts | None" = None       # what the staff, unit and owner messages are built from
+
+
+@dataclass
+class PrivateParts:
+    """The rows the staff, unit and owner messages of a change show, loaded in its transaction; the messages are
+    built from them after the public one went out (nothing here reads the database any more)."""
+    change: object
+    names: views.Names
+    requests: list
+    merged_tickets: dict[int, int | None]
+    meeting: dict | None
 
 
 def room_public(mid: int) -> str:
@@ -109,7 +122,7 @@ class SocketPublisher:
                     base = None
                 out.inputs = views.public_inputs(session, meeting, names, base)
                 out.public = views.public_state(session, meeting, names, titles, out.inputs)
-            out.private = self._private_messages(session, change, names)
+            out.private = self._private_parts(session, change, names)
             return out
         except Exception:  # building must never refuse a change: publish() then reads after the commit
             log.exception("preparing messages failed for %s v%s", change.code, change.version)
@@ -127,11 +140,12 @@ class SocketPublisher:
                 # Let the phones' writers flush the message before this greenlet sends the staff payloads.
                 self.socketio.sleep(0)
         try:
-            if prepared is not None:
-                self._send_private(prepared.private)
+            if prepared is not None and prepared.private is not None:
+                self._send_private(self._private_messages(prepared.private))
             else:
                 with self.rt.read() as s:
-                    self._send_private(self._private_messages(s, change, views.Names.load(s, change.meeting_id)))
+                    parts = self._private_parts(s, change, views.Names.load(s, change.meeting_id))
+                self._send_private(self._private_messages(parts))
         except Exception:  # a failed emit must never undo or hide a committed change
             log.exception("publish failed for %s v%s", change.code, change.version)
 
@@ -142,9 +156,17 @@ class SocketPublisher:
             self.socketio.emit(event, payload, to=room)
 
     # -- staff, unit and owner messages: exact, versioned -------------------------------------------------------
-    def _private_messages(self, s, change, names) -> list[tuple[str, dict, str]]:
+    def _private_parts(self, s, change, names) -> PrivateParts:
         mid = change.meeting_id
         reqs = [r for r in (s.get(Request, rid) for rid in change.request_ids) if r is not None]
+        for r in reqs:
+            if inspect(r).expired_attributes:
+                s.refresh(r)        # e.g. a column the database filled in: read it now, while the session is open
+        merged = {}
+        for r in reqs:
+            if r.merged_into_id and r.id not in change.rank_only_ids:
+                target = s.get(Request, r.merged_into_id)
+                merged[r.id] = target.ticket if target else None
         meeting = None
         if change.meeting_changed:
             m = s.get(Meeting, mid)
@@ -153,9 +175,15 @@ class SocketPublisher:
             fields = list(s.query(Field).filter_by(meeting_id=mid).order_by(Field.position))
             meeting = views.meeting_staff(m, steps, units, fields)
             meeting["version"] = change.version
+        return PrivateParts(change, names, reqs, merged, meeting)
+
+    @staticmethod
+    def _private_messages(parts: PrivateParts) -> list[tuple[str, dict, str]]:
+        change, names, reqs = parts.change, parts.names, parts.requests
+        mid = change.meeting_id
         msg = {"v": change.version, "action": change.action,
                "requests": [views.staff_request(r, names) for r in reqs],
-               "meeting": meeting, "server_now": views.now_ms()}
+               "meeting": parts.meeting, "server_now": views.now_ms()}
         # Extra keys a service adds for staff screens (e.g. "minutes"); never replaces the core ones.
         for k, v in (getattr(change, "extra", None) or {}).items():
             msg.setdefault(k, v)
@@ -165,9 +193,10 @@ class SocketPublisher:
             if r.id in change.rank_only_ids:
                 continue    # only its queue position moved: phones read that from the public queue
             if r.device_hash:
-                out.append(("mine", {"v": change.version, "requests": [
-                    views.with_merge_ticket(s, r, views.owner_request(r, names))]},
-                    room_device(mid, r.device_hash)))
+                mine = views.owner_request(r, names)
+                if r.merged_into_id:
+                    mine["merged_into_ticket"] = parts.merged_tickets.get(r.id)
+                out.append(("mine", {"v": change.version, "requests": [mine]}, room_device(mid, r.device_hash)))
             for uid in {r.unit_id, change.old_units.get(r.id)} - {None}:
                 by_unit.setdefault(uid, []).append(r)
         for uid, rs in by_unit.items():
