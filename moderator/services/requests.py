@@ -320,7 +320,7 @@ def reorder(rt, code, actor: Actor, order: list[int], expected_version: int | No
             seen: Seen | None = None) -> None:
     """A whole new order, built on the meeting version or (from the console) on the queue order the chair saw."""
     require(actor.role, "queue.reorder")
-    with UnitOfWork(rt, code, actor, "reorder", "queue") as uow:
+    with UnitOfWork(rt, code, actor, "reorder", "queue", with_queue=True) as uow:
         if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Hàng đợi đã được người khác thay đổi; màn hình đã tải lại.",
                            version=uow.meeting.version)
@@ -332,7 +332,7 @@ def reorder(rt, code, actor: Actor, order: list[int], expected_version: int | No
 def move(rt, code, actor: Actor, request_id: int, to: str | int, expected_version: int | None = None,
          seen: Seen | None = None) -> None:
     require(actor.role, "queue.reorder")
-    with UnitOfWork(rt, code, actor, "reorder", f"request:{request_id}") as uow:
+    with UnitOfWork(rt, code, actor, "reorder", f"request:{request_id}", with_queue=True) as uow:
         if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Hàng đợi đã được người khác thay đổi; màn hình đã tải lại.",
                            version=uow.meeting.version)

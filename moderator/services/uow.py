@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import and_, bindparam, insert, select
 
 from ..db.models import AuditLog, Meeting, Request, utcnow
 from ..domain.enums import Role, Status
@@ -32,6 +32,13 @@ _MEETING_AUDIT = ["status", "registration_open", "registration_note", "message",
 _MEETING = select(Meeting).where(Meeting.code == bindparam("code"))
 _MEETING_LOCKED = _MEETING.with_for_update()
 _AUDIT_INSERT = insert(AuditLog.__table__)
+# The meeting with its queue, for changes that reorder it: one statement instead of two (a round trip less on
+# PostgreSQL, where only the meeting's row is locked).
+_MEETING_AND_QUEUE = (select(Meeting, Request)
+                      .outerjoin(Request, and_(Request.meeting_id == Meeting.id,
+                                               Request.status == Status.ACCEPTED.value))
+                      .where(Meeting.code == bindparam("code")))
+_MEETING_AND_QUEUE_LOCKED = _MEETING_AND_QUEUE.with_for_update(of=Meeting.__table__)
 _QUEUED = select(Request).where(Request.meeting_id == bindparam("meeting_id"), Request.status == Status.ACCEPTED.value)
 
 
@@ -82,7 +89,9 @@ class ChangeSet:
 
 
 class UnitOfWork:
-    def __init__(self, rt, code: str, actor: Actor, action: str, target: str = "", audit: bool = True):
+    def __init__(self, rt, code: str, actor: Actor, action: str, target: str = "", audit: bool = True,
+                 with_queue: bool = False):
+        """`with_queue`: read the queue with the meeting (for a change that reorders it); `queued()` returns it."""
         self.rt = rt
         self.code = (code or "").strip().upper()
         self.actor = actor
@@ -99,6 +108,8 @@ class UnitOfWork:
         self.audit_extra: dict = {}
         self.change: ChangeSet | None = None
         self._noop = False
+        self._with_queue = with_queue
+        self._preloaded: list[Request] | None = None
 
     def discard(self) -> None:
         """Nothing to change after all (e.g. a retried submission): leave without commit, audit or publish."""
@@ -109,12 +120,18 @@ class UnitOfWork:
         adopted = self.rt.adopt_session() if self.rt.adopt_session is not None else None
         self.session = adopted if adopted is not None else self.rt.write_session()
         # PostgreSQL: FOR UPDATE serialises changes to one meeting, so versions rise one by one.
-        stmt = _MEETING_LOCKED if self.session.bind.dialect.name == "postgresql" else _MEETING
+        pg = self.session.bind.dialect.name == "postgresql"
         try:
             if adopted is None:
                 # One deadline for queueing for the write connection and for SQLite's lock (db/engine.py).
                 self.session.connection(execution_options={"moderator_deadline": time.monotonic() + self.rt.busy_wait})
-            self.meeting = self.session.scalars(stmt, {"code": self.code}).first()
+            if self._with_queue:
+                rows = self.session.execute(_MEETING_AND_QUEUE_LOCKED if pg else _MEETING_AND_QUEUE,
+                                            {"code": self.code}).all()
+                self.meeting = rows[0][0] if rows else None
+                self._preloaded = [r for _, r in rows if r is not None]
+            else:
+                self.meeting = self.session.scalars(_MEETING_LOCKED if pg else _MEETING, {"code": self.code}).first()
         except BaseException:
             # e.g. the write lock stayed taken (DatabaseBusy): give the connection back to the next writer.
             self.session.close()
@@ -133,7 +150,11 @@ class UnitOfWork:
         return req
 
     def queued(self) -> list[Request]:
-        """The meeting's queue (accepted requests), unordered."""
+        """The meeting's queue (accepted requests), unordered. The first call after `with_queue` returns what was
+        read with the meeting (nothing changed in between); later calls read it again."""
+        if self._preloaded is not None:
+            preloaded, self._preloaded = self._preloaded, None
+            return preloaded
         return list(self.session.scalars(_QUEUED, {"meeting_id": self.meeting.id}))
 
     def requests_where(self, *criteria) -> list[Request]:
