@@ -4,32 +4,15 @@ version just before its own, and only if it touched no request beyond its rank. 
 receives is compared with the state computed from the database at that version, while the server's moves alternate
 with changes made by another process (a second worker, the CLI) — a rename, a move, a request leaving the queue —
 on SQLite and PostgreSQL."""
-import pytest
 from sqlalchemy import select
 
 from moderator.db.models import Meeting
 from moderator.domain.enums import Role
 from moderator.services import requests as reqs, views
-from moderator.services.runtime import Runtime
 from moderator.services.uow import Actor, UnitOfWork
 from tests.realtime.test_live_server import Listener
-from tests.support.server import ServerProcess
 
 OTHER_CHAIR = Actor(Role.CHAIR, "other-worker")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def hall(request, tmp_path):
-    env = {"MODERATOR_PUBLIC_COALESCE_MS": "0"}
-    url = f"sqlite:///{tmp_path / 'instance' / 'moderator.db'}"
-    if request.param == "postgresql":
-        url = request.getfixturevalue("pg_url")
-        env["DATABASE_URL"] = url
-    srv = ServerProcess(tmp_path / "instance", demo=True, env=env).start()
-    other_process = Runtime.from_url(url)
-    yield srv, other_process
-    srv.stop()
-    other_process.engine.dispose()
 
 
 def _from_database(rt) -> dict:

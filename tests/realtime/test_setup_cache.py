@@ -3,7 +3,6 @@
 setup — this server, another worker, the CLI — renews the stamp in the same commit (db/models.py), so the next
 broadcast shows the new names. Here the change is made by another process on the same database, as a second
 worker would; the real server (eventlet) and a real socket client watch the result, on SQLite and PostgreSQL."""
-import pytest
 from sqlalchemy import select
 
 from moderator.db.models import Field, Meeting, ProgrammeStep, Request, Unit
@@ -12,23 +11,8 @@ from moderator.services import organiser
 from moderator.services.runtime import Runtime
 from moderator.services.uow import Actor
 from tests.realtime.test_live_server import Listener
-from tests.support.server import ServerProcess
 
 ORGANISER = Actor(Role.ORGANISER, "admin1")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def hall(request, tmp_path):
-    env = {"MODERATOR_PUBLIC_COALESCE_MS": "0"}
-    url = f"sqlite:///{tmp_path / 'instance' / 'moderator.db'}"
-    if request.param == "postgresql":
-        url = request.getfixturevalue("pg_url")
-        env["DATABASE_URL"] = url
-    srv = ServerProcess(tmp_path / "instance", demo=True, env=env).start()
-    other_process = Runtime.from_url(url)
-    yield srv, other_process
-    srv.stop()
-    other_process.engine.dispose()
 
 
 def _queue_head(srv) -> dict:
