@@ -340,12 +340,8 @@ def _record_request_changes(session, _flush_context, _instances) -> None:
     (services/views.py public_inputs): the requests whose queue rank alone moved, and whether any other request
     column, or the set of requests, changed. Recorded at every flush, whatever code path made the change."""
     info = session.info
-    for obj in session.new:
-        if isinstance(obj, Request):
-            info["requests_changed"] = True
-    for obj in session.deleted:
-        if isinstance(obj, Request):
-            info["requests_changed"] = True
+    if any(isinstance(obj, Request) for obj in chain(session.new, session.deleted)):
+        info["requests_changed"] = True
     for obj in session.dirty:
         if isinstance(obj, Request):
             modified = inspect(obj).committed_state.keys()

@@ -159,11 +159,10 @@ class SocketPublisher:
     def _private_parts(self, s, change, names) -> PrivateParts:
         mid = change.meeting_id
         reqs = [r for r in (s.get(Request, rid) for rid in change.request_ids) if r is not None]
+        merged = {}
         for r in reqs:
             if inspect(r).expired_attributes:
                 s.refresh(r)        # e.g. a column the database filled in: read it now, while the session is open
-        merged = {}
-        for r in reqs:
             if r.merged_into_id and r.id not in change.rank_only_ids:
                 target = s.get(Request, r.merged_into_id)
                 merged[r.id] = target.ticket if target else None

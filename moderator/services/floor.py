@@ -6,7 +6,7 @@ from ..domain import queue as queue_rules
 from ..domain.enums import AnswerMode, FloorState, Status
 from ..domain.errors import DomainError
 from ..domain.roles import require
-from .requests import _apply, _clear_floor, _queue, _renumber
+from .requests import _apply, _clear_floor, _renumber
 from ..domain.seen import Seen
 from .staleness import check_seen
 from .uow import Actor, UnitOfWork
@@ -28,7 +28,7 @@ def _close_current(uow: UnitOfWork) -> None:
     elif cur.status == Status.CALLED.value:
         _apply(uow, cur, "requeue")
         cur.called_at = None
-        _renumber(uow, [cur.id] + [q.id for q in queue_rules.ordered(_queue(uow)) if q.id != cur.id])
+        _renumber(uow, [cur.id] + [q.id for q in queue_rules.ordered(uow.queued()) if q.id != cur.id])
     _clear_floor(uow)
 
 
@@ -41,7 +41,7 @@ def call(rt, code, actor: Actor, request_id: int | None = None, expected_version
         _check_version(uow, expected_version)
         check_seen(uow, seen)
         if request_id is None:
-            q = queue_rules.ordered(_queue(uow))
+            q = queue_rules.ordered(uow.queued())
             if not q:
                 raise DomainError("queue_empty", "Hàng đợi đang trống.")
             request_id = q[0].id
@@ -160,7 +160,7 @@ def _close_current_requeue(uow, req):
     _apply(uow, req, "requeue")
     req.called_at = None
     req.speaking_started_at = None
-    _renumber(uow, [req.id] + [q.id for q in queue_rules.ordered(_queue(uow)) if q.id != req.id])
+    _renumber(uow, [req.id] + [q.id for q in queue_rules.ordered(uow.queued()) if q.id != req.id])
     _clear_floor(uow)
 
 

@@ -197,14 +197,10 @@ def _clear_floor(uow: UnitOfWork) -> None:
     m.floor_started_at_ms = m.floor_ends_at_ms = m.floor_remaining_ms = None
 
 
-def _queue(uow: UnitOfWork) -> list[Request]:
-    return uow.queued()
-
-
 def _renumber(uow: UnitOfWork, order: list[int], queue: list[Request] | None = None) -> None:
     """`queue`: the queued rows, if the caller just read them and changed no status since (one query less)."""
     ranks = queue_rules.ranks(order)
-    for r in (_queue(uow) if queue is None else queue):
+    for r in (uow.queued() if queue is None else queue):
         if r.queue_rank != ranks.get(r.id):
             uow.track(r, rank_only=True)
             r.queue_rank = ranks.get(r.id)
@@ -216,7 +212,7 @@ def accept(uow: UnitOfWork, req: Request, priority: bool = False) -> None:
     req.accepted_at = utcnow()
     req.priority = priority
     req.status_reason = ""
-    _renumber(uow, queue_rules.with_inserted([q for q in _queue(uow) if q.id != req.id] + [req], req.id, priority))
+    _renumber(uow, queue_rules.with_inserted([q for q in uow.queued() if q.id != req.id] + [req], req.id, priority))
 
 
 @dataclass
@@ -253,7 +249,7 @@ def decide_in(uow: UnitOfWork, req: Request, d: Decision) -> None:
     if d.action == "requeue":   # called but not present: back to the head of the queue
         _apply(uow, req, "requeue")
         req.called_at = None
-        _renumber(uow, [req.id] + [q.id for q in queue_rules.ordered(_queue(uow)) if q.id != req.id])
+        _renumber(uow, [req.id] + [q.id for q in queue_rules.ordered(uow.queued()) if q.id != req.id])
         return
     if d.action == "to_writing":
         if d.deadline is None:
@@ -324,7 +320,7 @@ def reorder(rt, code, actor: Actor, order: list[int], expected_version: int | No
         if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Hàng đợi đã được người khác thay đổi; màn hình đã tải lại.",
                            version=uow.meeting.version)
-        q = _queue(uow)
+        q = uow.queued()
         check_seen(uow, seen, q)
         _renumber(uow, queue_rules.validate_order(q, order), q)
 
@@ -336,7 +332,7 @@ def move(rt, code, actor: Actor, request_id: int, to: str | int, expected_versio
         if expected_version is not None and expected_version != uow.meeting.version:
             raise Conflict("stale_version", "Hàng đợi đã được người khác thay đổi; màn hình đã tải lại.",
                            version=uow.meeting.version)
-        q = _queue(uow)
+        q = uow.queued()
         check_seen(uow, seen, q)
         if to == "top":
             order = queue_rules.move_to_top(q, request_id)

@@ -124,7 +124,7 @@ class UnitOfWork:
         adopted = self.rt.adopt_session() if self.rt.adopt_session is not None else None
         self.session = adopted if adopted is not None else self.rt.write_session()
         # PostgreSQL: FOR UPDATE serialises changes to one meeting, so versions rise one by one.
-        pg = self.session.bind.dialect.name == "postgresql"
+        self._pg = pg = self.session.bind.dialect.name == "postgresql"
         try:
             if adopted is None:
                 # One deadline for queueing for the write connection and for SQLite's lock (db/engine.py).
@@ -220,7 +220,7 @@ class UnitOfWork:
                        "before": before, "after": after, "undone": False, "at": utcnow()}
                 # Core, not an ORM object: nothing reads the row back here, and the ORM's insert machinery cost as
                 # much as the statement. PostgreSQL bumps the version in the same statement (one round trip).
-                if self.session.bind.dialect.name == "postgresql":
+                if self._pg:
                     self.session.connection().execute(_AUDIT_AND_VERSION, row | {"bump_id": self.meeting.id,
                                                                                  "bump_version": new_version})
                     set_committed_value(self.meeting, "version", new_version)
