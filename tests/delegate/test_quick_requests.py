@@ -16,6 +16,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.delegate.conftest import PHONE, fill_citizen, staff_requests
+from tests.support.browser import wait_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def throttled_phone(new_page, latency_ms=1000):
 def form_ready(page):
     """The form's script is running (on a slow network the page shows, and works without it, before)."""
     page.wait_for_selector("#request-form")
-    page.wait_for_function("() => !!window.ModeratorDelegate")
+    wait_in_page(page, "() => !!window.ModeratorDelegate")
 
 
 def contents_on_server(srv, tag):
@@ -139,7 +140,7 @@ def test_the_same_text_filed_again_after_withdrawing_it_is_a_new_request(srv, ne
     page.click("#submit")
     page.wait_for_url(re.compile(r"/j/DEMO/t/\d+$"))
     first = page.url
-    page.wait_for_function("() => !!window.ModeratorDelegate")
+    wait_in_page(page, "() => !!window.ModeratorDelegate")
     page.click(".ticket >> nth=0 >> .act-withdraw summary")
     page.click(".ticket >> nth=0 >> .act-withdraw button[type=submit]")
     expect(page.locator(".ticket").first).to_have_attribute("data-status", "withdrawn")

@@ -11,6 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from tests.documents._helpers import notice_lines
+from tests.support.browser import wait_in_page
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -79,8 +80,8 @@ def test_minutes_fill_themselves_as_the_chair_calls(srv, new_page, request_ids):
     unit_id = staff[first]["unit_id"]
     chair(srv, "POST", "/answers", {"request_ids": [first], "unit_id": unit_id, "answerer": "Đồng chí Trưởng phòng",
                                     "mode": "hall", "summary": "Sẽ kiểm tra hồ sơ trong tuần."})
-    page.wait_for_function(
-        "id => document.querySelector('#ans-' + id).value === 'Sẽ kiểm tra hồ sơ trong tuần.'", arg=first)
+    wait_in_page(
+        page, "id => document.querySelector('#ans-' + id).value === 'Sẽ kiểm tra hồ sơ trong tuần.'", arg=first)
     assert "Đồng chí Trưởng phòng" in page.locator(ENTRY.format(first)).inner_text()
     # Calling the next speaker ends the first turn: a second entry appears below, with times.
     call_to_floor(srv, second)
@@ -89,9 +90,8 @@ def test_minutes_fill_themselves_as_the_chair_calls(srv, new_page, request_ids):
     assert nodes.count() == 2
     assert nodes.nth(0).get_attribute("data-request-id") == str(first)
     assert "Ý kiến 2" in nodes.nth(1).inner_text()
-    page.wait_for_function("id => /\\d\\d:\\d\\d – \\d\\d:\\d\\d/.test("
-                           "document.querySelector('article[data-request-id=\"' + id + '\"] .sec-times').textContent)",
-                           arg=first)
+    wait_in_page(page, "id => /\\d\\d:\\d\\d – \\d\\d:\\d\\d/.test(document.querySelector("
+                       "'article[data-request-id=\"' + id + '\"] .sec-times').textContent)", arg=first)
     # The minutes screen never shows a phone number.
     html = page.content()
     for q in staff.values():
@@ -110,8 +110,8 @@ def test_typing_survives_a_reload_and_an_offline_spell(srv, new_page, request_id
     # 1. Autosave within seconds.
     box.fill("Bản ghi lần một.")
     wait_until(lambda: minutes_entry(srv, rid)["summary"] == "Bản ghi lần một.", timeout=6)
-    page.wait_for_function("id => /Đã lưu/.test(document.querySelector("
-                           "'article[data-request-id=\"' + id + '\"] .sec-save-state').textContent)", arg=rid)
+    wait_in_page(page, "id => /Đã lưu/.test(document.querySelector("
+                       "'article[data-request-id=\"' + id + '\"] .sec-save-state').textContent)", arg=rid)
     # 2. Reload before the autosave fires: the text comes back from this browser and is then saved.
     box.fill("Bản ghi lần hai, gõ xong tải lại ngay.")
     page.reload()
@@ -121,15 +121,15 @@ def test_typing_survives_a_reload_and_an_offline_spell(srv, new_page, request_id
     # 3. Offline: the text stays on the page (and in localStorage) and is sent when the network is back.
     page.context.set_offline(True)
     page.locator(f"#sum-{rid}").fill("Bản ghi khi mất mạng.")
-    page.wait_for_function("id => /Chưa lưu/.test(document.querySelector("
-                           "'article[data-request-id=\"' + id + '\"] .sec-save-state').textContent)", arg=rid)
+    wait_in_page(page, "id => /Chưa lưu/.test(document.querySelector("
+                       "'article[data-request-id=\"' + id + '\"] .sec-save-state').textContent)", arg=rid)
     time.sleep(2.0)
     assert minutes_entry(srv, rid)["summary"] == "Bản ghi lần hai, gõ xong tải lại ngay."
     stored = page.evaluate("k => localStorage.getItem(k)", f"moderator.minutes.DEMO.e{rid}")
     assert "Bản ghi khi mất mạng." in stored
     page.context.set_offline(False)
     wait_until(lambda: minutes_entry(srv, rid)["summary"] == "Bản ghi khi mất mạng.", timeout=15)
-    page.wait_for_function("k => localStorage.getItem(k) === null", arg=f"moderator.minutes.DEMO.e{rid}")
+    wait_in_page(page, "k => localStorage.getItem(k) === null", arg=f"moderator.minutes.DEMO.e{rid}")
     assert minutes_entry(srv, rid)["revision"] == 3
 
 
@@ -155,7 +155,7 @@ def test_two_clerks_see_a_conflict_not_an_overwrite(srv, new_page, request_ids):
     # B keeps theirs after reading both: saved, and A's screen follows.
     conflict.locator(".sec-keep-mine").click()
     wait_until(lambda: minutes_entry(srv, rid)["summary"] == "Bản của thư ký B.", timeout=6)
-    a.wait_for_function("id => document.querySelector('#sum-' + id).value === 'Bản của thư ký B.'", arg=rid)
+    wait_in_page(a, "id => document.querySelector('#sum-' + id).value === 'Bản của thư ký B.'", arg=rid)
     revs = srv.api("GET", f"/meetings/DEMO/minutes/entries/{rid}/revisions", role="secretary").json()
     assert [v["summary"] for v in revs["revisions"]] == ["Bản của thư ký B.", "Bản của thư ký A."]
 
@@ -187,11 +187,11 @@ def test_attendance_and_signatories_are_saved_for_the_documents(srv, new_page):
     page.locator(".sec-group .sec-label").last.fill("Đại diện Hội Cựu chiến binh")
     page.locator(".sec-group .sec-count").last.fill("15")
     page.click('#sec-attendance button[type="submit"]')
-    page.wait_for_function("() => /Đã lưu/.test(document.querySelector('#sec-attendance-state').textContent)")
+    wait_in_page(page, "() => /Đã lưu/.test(document.querySelector('#sec-attendance-state').textContent)")
     page.fill("#h-doc_number", "07-BB/ĐU")
     page.fill('input[name="secretary_name"]', "Phạm Thị Ghi")
     page.click('#sec-header button[type="submit"]')
-    page.wait_for_function("() => /Đã lưu/.test(document.querySelector('#sec-header-state').textContent)")
+    wait_in_page(page, "() => /Đã lưu/.test(document.querySelector('#sec-header-state').textContent)")
     # The chair's conclusion, typed by the secretary, saves by itself too.
     page.fill("#sec-conclusion", "Giao các phòng chuyên môn trả lời bằng văn bản trước ngày 15/12.")
     wait_until(lambda: srv.api("GET", "/meetings/DEMO/minutes", role="secretary").json()["meeting"]["conclusion"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.support.browser import ARGS, CHROMIUM
+from tests.support.browser import ARGS, CHROMIUM, wait_in_page
 
 
 # chrome://history is a web component tree: collect the URLs of its history-item elements through shadow roots.
@@ -28,7 +28,7 @@ def test_opening_a_role_link_leaves_the_key_out_of_chromium_history(browser, ser
         assert f"{server.url}/m/DEMO/chair" in entries and not [u for u in entries if "key=" in u], entries
         assert page.evaluate("history.length") == len(entries)
         page.goto("chrome://history")
-        page.wait_for_function(f"({HISTORY_ITEMS})().length > 0")
+        wait_in_page(page, f"({HISTORY_ITEMS})().length > 0", timeout=15_000)
         shown = page.evaluate(HISTORY_ITEMS)
         assert f"{server.url}/m/DEMO/chair" in shown and not [u for u in shown if "key=" in u], shown
     finally:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.browser import wait_in_page
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live_page(static_server, open_page):
     page, errors = open_page(static_server + "/t/live.html")
-    page.wait_for_function("!!(window.Live && window.io && window.makeFakeIo)")
+    wait_in_page(page, "!!(window.Live && window.io && window.makeFakeIo)")
     yield page
     errors.check()
 

@@ -14,6 +14,8 @@ import pytest
 
 from frontend_paths import PAGES, STATIC
 
+from tests.support.browser import wait_in_page
+
 socketio = pytest.importorskip("socketio")
 serving = pytest.importorskip("werkzeug.serving")
 
@@ -96,14 +98,13 @@ def open_socket_page(open_page, hall):
     page, errors = open_page(hall.url + "/t/socket.html")
     # a long-poll still in flight when the server drops or refuses the session gets a 400: expected noise
     errors.allow("HTTP 400: " + hall.url + "/socket.io/")
-    page.wait_for_function("!!(window.Live && window.io)")  # (a function value would be called)
+    wait_in_page(page, "!!(window.Live && window.io)")  # (a function value would be called)
     return page, errors
 
 
 def wait_got(page, item, timeout=10000):
-    page.wait_for_function(
-        "item => window.got.some(g => JSON.stringify(g) === JSON.stringify(item))", arg=item, timeout=timeout
-    )
+    wait_in_page(page, "item => window.got.some(g => JSON.stringify(g) === JSON.stringify(item))", arg=item,
+               timeout=timeout)
 
 
 def test_live_connect_with_python_socketio(hall, open_page):
@@ -117,7 +118,7 @@ def test_live_connect_with_python_socketio(hall, open_page):
     assert abs(page.evaluate("Live.serverNow() - Date.now()") - 3_600_000) < 2000
 
     # Engine.IO 4 upgrade from polling to websocket
-    page.wait_for_function("window.live.socket.io.engine.transport.name === 'websocket'", timeout=10000)
+    wait_in_page(page, "window.live.socket.io.engine.transport.name === 'websocket'", timeout=10000)
 
     hall.commit()  # v2
     wait_got(page, ["staff", 2])

@@ -48,3 +48,18 @@ def intended_role_link_404(response) -> bool:
     """A role link is answered 404 on purpose (moderator/web/pages.py, opened_by_role_link: chromium keeps no visible
     history of a 404, so the key leaves no trace) with the screen itself; any other 4xx is a problem."""
     return response.status == 404 and "key=" in response.url and response.request.resource_type == "document"
+
+
+def wait_in_page(page, expression: str, arg=None, timeout: float = 10_000, interval: float = 50) -> None:
+    """`page.wait_for_function` without its in-page polling: since Playwright 1.65 that polling compiles the
+    predicate with eval inside the page, which our pages' Content-Security-Policy (script-src 'self') refuses.
+    `page.evaluate` runs through the DevTools protocol, which the CSP does not govern. `expression` may be a
+    function of `arg` ("id => ..."); timeout and interval in ms, as in Playwright."""
+    import time
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        if page.evaluate(expression, arg) if arg is not None else page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f} ms: {expression}")
+        page.wait_for_timeout(interval)
