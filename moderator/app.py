@@ -35,7 +35,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def create_app(config: Config | None = None, runtime=None) -> Flask:
     from .db.engine import make_startup_engine
-    from .db.migrate import upgrade
+    from .db.migrate import needs_upgrade, upgrade
     from .realtime.publisher import SocketPublisher
     from .services.runtime import Runtime
     from .web import all_blueprints, api as api_module, errors, sockets
@@ -74,7 +74,7 @@ def create_app(config: Config | None = None, runtime=None) -> Flask:
     rt = runtime or Runtime.from_url(cfg.DATABASE_URL, publisher, cfg)
     if runtime is None:
         publisher.bind(rt)
-    if cfg.AUTO_MIGRATE:
+    if cfg.AUTO_MIGRATE and needs_upgrade(rt.engine):
         startup = make_startup_engine(rt.engine, rt.busy_wait)
         upgrade(startup)
         if startup is not rt.engine:

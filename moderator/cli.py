@@ -78,7 +78,7 @@ def _serve(args) -> int:
     if cfg.AUTO_MIGRATE:
         # In a child process: Alembic, Mako and Pygments (~11 MB) would otherwise stay in this one for good.
         from .db.migrate import migrate_in_child
-        migrate_in_child()
+        migrate_in_child(cfg.DATABASE_URL)   # nothing to start when it is already migrated
         cfg.AUTO_MIGRATE = False
     app = create_app(cfg)
     base = cfg.PUBLIC_BASE_URL or f"http://{args.host}:{args.port}"

@@ -9,6 +9,7 @@ import pytest  # noqa: E402
 
 from tests.support.services import drop_pg_database, pg_url_or_skip, redis_url_or_skip  # noqa: E402
 from tests.support.server import ONE_ADDRESS_HALL_CONFIG, ServerProcess  # noqa: E402
+from tests.support.templates import copy_migrated_sqlite  # noqa: E402
 
 pytest_plugins = ["tests.support.browser"]
 
@@ -19,6 +20,7 @@ def app(tmp_path, monkeypatch):
     monkeypatch.setenv("MODERATOR_INSTANCE", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
+    copy_migrated_sqlite(tmp_path / "moderator.db")     # nothing left to migrate (tests/support/templates.py)
     from moderator import create_app
     from moderator.config import Config
     # The test client always comes from 127.0.0.1: a hall behind one NAT address, where the organiser raises the
@@ -46,7 +48,16 @@ def demo(app, tmp_path):
 
 @pytest.fixture
 def pg_url():
+    """A migrated PostgreSQL database of this test's own."""
     url = pg_url_or_skip()
+    yield url
+    drop_pg_database(url)
+
+
+@pytest.fixture
+def empty_pg_url():
+    """An empty PostgreSQL database of this test's own (for the tests of the migrations)."""
+    url = pg_url_or_skip(migrated=False)
     yield url
     drop_pg_database(url)
 

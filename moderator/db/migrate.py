@@ -7,14 +7,48 @@ the life of the process: they cannot be unloaded, measured in docs/performance.m
 """
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions no other migration builds on, read from the migration files themselves (what Alembic's
+    `heads` says, without importing Alembic)."""
+    revisions, bases = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        values = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if node.targets[0].id in ("revision", "down_revision"):
+                    values[node.targets[0].id] = ast.literal_eval(node.value)
+        revisions.add(values["revision"])
+        down = values.get("down_revision")
+        bases.update(down if isinstance(down, (tuple, list)) else [down] if down else [])
+    return frozenset(revisions - bases)
+
+
+def needs_upgrade(engine: Engine) -> bool:
+    """Whether the database lacks a migration. A restart of a migrated database then skips Alembic altogether
+    (about a second: its child process, imports and script loading). Any doubt (no table, an unreadable file)
+    answers yes, and the real migration decides."""
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return True
+            current = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+    except Exception:  # noqa: BLE001 - the migration that follows reports what is wrong
+        return True
+    return current != head_revisions()
 
 
 def alembic_config(engine: Engine):
@@ -41,7 +75,8 @@ def upgrade_on_start(url: str, busy_wait: float) -> None:
     engine = make_engine(url, busy_wait)
     startup = make_startup_engine(engine, busy_wait)
     try:
-        upgrade(startup)
+        if needs_upgrade(engine):
+            upgrade(startup)
     finally:
         if startup is not engine:
             startup.dispose()
@@ -60,9 +95,18 @@ def _child_main() -> None:
     upgrade_on_start(cfg.DATABASE_URL, cfg.DB_BUSY_WAIT)
 
 
-def migrate_in_child() -> None:
+def migrate_in_child(url: str | None = None) -> None:
     """Migrate the configured database (DATABASE_URL or the instance folder's SQLite file, as `Config` reads the
-    environment) in a child process; its errors go to this process's stderr. SystemExit if it failed."""
+    environment) in a child process; its errors go to this process's stderr. SystemExit if it failed. With `url`,
+    nothing is started when that database already has every migration."""
+    if url is not None:
+        from .engine import make_engine
+        engine = make_engine(url)
+        try:
+            if not needs_upgrade(engine):
+                return
+        finally:
+            engine.dispose()
     done = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(sys.path)])
     if done.returncode != 0:
         raise SystemExit(f"database migration failed (exit status {done.returncode})")

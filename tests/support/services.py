@@ -22,12 +22,17 @@ def _missing(what: str, why: Exception):
     pytest.skip(msg)
 
 
-def fresh_pg_database() -> str:
-    """Create an empty database for one test and return its URL."""
+def fresh_pg_database(migrated: bool = False) -> str:
+    """Create a database for one test and return its URL: empty, or `migrated` (a copy of this session's migrated
+    template, tests/support/templates.py)."""
     import psycopg
     name = "moderator_t_" + uuid.uuid4().hex[:12]
+    template = ""
+    if migrated:
+        from .templates import migrated_pg_template
+        template = f' TEMPLATE "{migrated_pg_template(PG_ADMIN_URL)}"'
     with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{template}')
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     return f"{base}/{name}"
 
@@ -42,9 +47,10 @@ def drop_pg_database(url: str) -> None:
         pass
 
 
-def pg_url_or_skip() -> str:
+def pg_url_or_skip(migrated: bool = True) -> str:
+    """A database of its own for one test, migrated unless the test is about the migrations."""
     try:
-        return fresh_pg_database()
+        return fresh_pg_database(migrated)
     except Exception as e:  # noqa: BLE001
         _missing("PostgreSQL", e)
 
