@@ -262,8 +262,11 @@ class Front:
             self.proc.wait(10)
 
 
+SCALEOUT_RAMP = 200     # phones per second joining during the scale-out's connect phase
+
+
 def scaleout(workdir: Path, n_meetings: int, phones_per: int, actions_per: int, spacing: float, log,
-             mode: str = "eventlet", spread_phones: int | None = None) -> dict:
+             mode: str = "eventlet", spread_phones: int | None = None, spread_actions: int | None = None) -> dict:
     """`n_meetings` meetings × `phones_per` phones over two workers behind nginx, sharing PostgreSQL and Redis.
     The chairs act in turn (one action every `spacing` s, round-robin over the meetings, `actions_per` each);
     every phone must get its own meeting's actions and nothing of the others. Then one meeting's
@@ -292,9 +295,12 @@ def scaleout(workdir: Path, n_meetings: int, phones_per: int, actions_per: int, 
         chairs = {c: ChairActions(workers[0], meeting=c, key=halls[c]["chair"], url=front.url) for c in codes}
         fleet = Fleet(front.url, n_meetings * phones_per, procs=max(2, min(8, n_meetings * phones_per // 750)),
                       meeting=codes)
-        conn = fleet.connect()
+        # The phones arrive at SCALEOUT_RAMP per second (6,000 in 30 s: a province's halls fill over many minutes)
+        # and retry a failed handshake as real phones do; the failed attempts are counted and reported.
+        conn = fleet.connect(rate=SCALEOUT_RAMP, within=90)
         out["connect"] = conn
-        log(f"  scale-out: {conn['ok']}/{fleet.n} phones connected in {conn['seconds']} s")
+        log(f"  scale-out: {conn['ok']}/{fleet.n} phones connected in {conn['seconds']} s "
+            f"({conn['attempts_failed']} handshakes failed and were retried: {conn['errors']})")
         out["rss_mb_per_worker"] = [rss_mb(w.proc.pid)["rss_mb"] for w in workers]
         fleet.clear()
         done: dict[str, list] = {c: [] for c in codes}
@@ -353,7 +359,7 @@ def scaleout(workdir: Path, n_meetings: int, phones_per: int, actions_per: int, 
                 chair.current_version()
                 fleet.clear()
                 acts = []
-                for _ in range(max(10, actions_per * 2)):
+                for _ in range(spread_actions or max(10, actions_per * 2)):
                     acts.append(chair.act())
                     time.sleep(0.5)
                 fleet.wait_all_at(acts[-1][0], timeout=15)

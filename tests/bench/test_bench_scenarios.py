@@ -68,7 +68,7 @@ def test_meetings_over_two_workers_behind_nginx(tmp_path):
         pytest.fail("nginx is not installed (apt-get install nginx-light)")
     redis_url_or_skip()
     res = hall.scaleout(tmp_path, n_meetings=2, phones_per=10, actions_per=2, spacing=0.2, log=lambda m: None,
-                        spread_phones=10)
+                        spread_phones=10, spread_actions=3)
     assert res["connect"]["ok"] == 20, res
     assert res["all"]["missed"] == 0 and res["all"]["deliveries"] == 2 * 2 * 10, res
     assert res["leaks"] == 0, res
