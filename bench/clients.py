@@ -3,7 +3,8 @@
 Each client records (v, receipt time) for every `public` message, and, like static/js/live.js, fetches the public
 snapshot over HTTP after every (re)connect, recorded the same way. Commands (tuples sent on the pipe):
 
-    ("connect",)   connect all clients           -> {"ok": n, "failed": n, "seconds": s}
+    ("connect", rate, within)   connect all clients (`rate` per second, None: all at once; a failed handshake is
+                   retried until `within` s)  -> {"ok": n, "failed": n, "seconds": s, "attempts_failed": n, "errors"}
     ("records",)   return and clear the records  -> {client index: [(v, t, kind), ...]}
     ("drop",)      cut every websocket at once (shutdown of its TCP socket, no close handshake, as when the
                    Wi-Fi drops); the clients notice, reconnect by themselves                -> {"dropped": n}
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import socket
 import time
 
@@ -45,7 +47,7 @@ class _Worker:
                 cmd = await loop.run_in_executor(None, self.conn.recv)
                 name = cmd[0]
                 if name == "connect":
-                    self.conn.send(await self.connect_all())
+                    self.conn.send(await self.connect_all(*cmd[1:]))
                 elif name == "records":
                     recs, self.records = self.records, {i: [] for i in self.records}
                     self.conn.send(recs)
@@ -96,28 +98,42 @@ class _Worker:
                 pass
             await asyncio.sleep(0.3)
 
-    async def connect_all(self) -> dict:
+    async def connect_all(self, rate: float | None = None, within: float = 60.0) -> dict:
+        """Connect every phone. `rate`: phones started per second by this process (None: all at once, at most
+        `concurrency` handshakes in flight); a hall's phones arrive over minutes, not in one second. A phone whose
+        handshake fails tries again after a back-off, as a real phone's Socket.IO client does, until `within` s
+        after the start; only then is it counted as failed. Every failed attempt is counted by its error."""
         sem = asyncio.Semaphore(self.concurrency)
         t0 = time.time()
-        failed = 0
+        deadline = t0 + within
+        failed, errors = 0, {}
 
-        async def one(i):
+        async def one(k, i):
             nonlocal failed
+            if rate:
+                await asyncio.sleep(k / rate)
             sio = self._make(i)
-            async with sem:
-                for attempt in range(3):
+            attempt = 0
+            while True:
+                async with sem:
                     try:
                         await sio.connect(self.url, transports=["websocket"], wait_timeout=20,
                                           auth={"meeting": self.meeting_of(i), "device": f"{self.tag}-phone-{i}"})
                         self.clients[i] = sio
                         return
-                    except Exception as e:  # noqa: BLE001
-                        print("connect failed", i, attempt, repr(e), flush=True)
-                        await asyncio.sleep(0.5 * (attempt + 1))
-                failed += 1
+                    except Exception as e:  # noqa: BLE001 - counted by kind, and the phone tries again
+                        kind = f"{type(e).__name__}: {str(e)[:80]}"
+                        errors[kind] = errors.get(kind, 0) + 1
+                attempt += 1
+                pause = min(5.0, 0.5 * 2 ** attempt) * (0.5 + random.random())
+                if time.time() + pause > deadline:
+                    failed += 1
+                    return
+                await asyncio.sleep(pause)
 
-        await asyncio.gather(*(one(i) for i in range(self.first, self.first + self.count)))
-        return {"ok": len(self.clients), "failed": failed, "seconds": time.time() - t0}
+        await asyncio.gather(*(one(k, i) for k, i in enumerate(range(self.first, self.first + self.count))))
+        return {"ok": len(self.clients), "failed": failed, "seconds": time.time() - t0,
+                "attempts_failed": sum(errors.values()), "errors": errors}
 
     async def drop_all(self) -> dict:
         n = 0

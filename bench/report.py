@@ -213,6 +213,14 @@ def render(res: dict, previous: str = "") -> str:
               "from 127.0.0.1, which `ip_hash` would pin to one worker; WebSocket-only clients need no "
               "stickiness). Chairs act in turn, one action every 0.25 s over all meetings. Leak = a phone got a "
               "`public` message of another meeting.")
+            conn = so.get("connect", {})
+            if conn.get("rate_per_s"):
+                w("")
+                w(f"The phones joined at {_f(conn['rate_per_s'])} per second (all {conn.get('ok')} in "
+                  f"{_f(conn.get('seconds'))} s) and retried a failed handshake with a back-off, as a phone's "
+                  f"Socket.IO client does: {conn.get('attempts_failed', 0)} handshakes failed and were retried"
+                  + (f" ({'; '.join(f'{k} × {n}' for k, n in conn.get('errors', {}).items())})"
+                     if conn.get("errors") else "") + f", {conn.get('failed', 0)} phones never connected.")
             w("")
             al = so.get("all", {})
             w("| phones connected | deliveries | missed | leaks | p50 ms | p99 ms | max ms | worst meeting p99 ms | "

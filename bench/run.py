@@ -208,11 +208,20 @@ class Fleet:
             out.append(c.recv())
         return out
 
-    def connect(self) -> dict:
+    def connect(self, rate: float | None = None, within: float = 60.0) -> dict:
+        """`rate`: phones per second over the whole fleet (None: all at once); a phone retries a failed handshake
+        until `within` s after the start, as a real one does."""
         t0 = time.time()
-        res = self._all(("connect",))
+        per_proc = rate / len(self.workers) if rate else None
+        res = self._all(("connect", per_proc, within), timeout=within + 120)
+        errors: dict[str, int] = {}
+        for r in res:
+            for kind, n in r.get("errors", {}).items():
+                errors[kind] = errors.get(kind, 0) + n
         out = {"ok": sum(r["ok"] for r in res), "failed": sum(r["failed"] for r in res),
-               "seconds": round(time.time() - t0, 1)}
+               "seconds": round(time.time() - t0, 1), "rate_per_s": rate,
+               "attempts_failed": sum(r.get("attempts_failed", 0) for r in res),
+               "errors": dict(sorted(errors.items(), key=lambda kv: -kv[1])[:5])}
         # Each phone fetches its snapshot after connecting (as static/js/live.js does): the scenarios start once
         # they all hold one, so the first chair action does not share the server with 300 snapshot requests
         # still in flight (a hall's phones arrive over minutes; the reconnect storm measures the other case).
