@@ -97,18 +97,34 @@ def _serve(args) -> int:
     gc.collect()
     gc.freeze()
     print(f"Moderator đang chạy tại / running at http://{args.host}:{args.port} ({socketio.async_mode})", flush=True)
-    kwargs = {"host": args.host, "port": args.port, "log_output": False}
     if socketio.async_mode == "eventlet":
         # eventlet's default accepts only 1,024 connections; and one address may hold only its share of them.
         if cfg.PROXIES:
-            kwargs["max_size"] = cfg.MAX_CONNECTIONS
+            pool = {"max_size": cfg.MAX_CONNECTIONS}
         else:
             from .web.socketguard import AddressCappedPool
-            kwargs["custom_pool"] = AddressCappedPool(cfg.MAX_CONNECTIONS, cfg.CONNECTIONS_PER_ADDRESS)
-    elif socketio.async_mode == "threading":
+            pool = {"custom_pool": AddressCappedPool(cfg.MAX_CONNECTIONS, cfg.CONNECTIONS_PER_ADDRESS)}
+        _serve_eventlet(app, args.host, args.port, cfg.LISTEN_BACKLOG, pool)
+        return 0
+    kwargs = {"host": args.host, "port": args.port, "log_output": False}
+    if socketio.async_mode == "gevent":
+        kwargs["backlog"] = cfg.LISTEN_BACKLOG
+    else:
         kwargs["allow_unsafe_werkzeug"] = True
     socketio.run(app, **kwargs)
     return 0
+
+
+def _serve_eventlet(app, host: str, port: int, backlog: int, pool: dict) -> None:
+    """What flask_socketio's `run` does under eventlet (debug off), with a listen backlog of our choosing: its own
+    call takes eventlet's default of 50."""
+    import socket
+
+    import eventlet
+    import eventlet.wsgi
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = eventlet.listen(address, family, backlog=backlog)
+    eventlet.wsgi.server(listener, app, log_output=False, **pool)
 
 
 def _backup_command(command: str, args) -> int:

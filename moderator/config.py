@@ -50,6 +50,10 @@ class Config:
         # nginx's limit_conn does it): a phone needs its socket and a few keep-alive connections.
         self.MAX_CONNECTIONS = int(os.environ.get("MODERATOR_MAX_CONNECTIONS", 5000))
         self.CONNECTIONS_PER_ADDRESS = int(os.environ.get("MODERATOR_CONNECTIONS_PER_ADDRESS", 200))
+        # Connections the kernel queues for the server while it is busy (eventlet's own default is 50: in a connect
+        # storm the 51st waited, nginx's connect timed out and it took the worker out of its upstream; the kernel
+        # caps the value at net.core.somaxconn).
+        self.LISTEN_BACKLOG = int(os.environ.get("MODERATOR_LISTEN_BACKLOG", 2048))
         self.SOCKET_PACKETS_PER_SECOND = float(os.environ.get("MODERATOR_SOCKET_RATE", 5))
         self.SOCKET_PACKET_BURST = int(os.environ.get("MODERATOR_SOCKET_BURST", 100))
         # Inbox floods (domain/floods.py): devices that may file requests from one address, and open requests

@@ -28,11 +28,12 @@ def patch_then_hook(mode):
     _patch(mode)   # eventlet first, as the real command does
     import flask_socketio
 
-    def report(self, app, **kwargs):
+    def report(*args, **kwargs):
         print("REPORT " + json.dumps({"modules": sorted({m.split(".")[0] for m in sys.modules}),
                                       "frozen": gc.get_freeze_count()}), flush=True)
 
     flask_socketio.SocketIO.run = report
+    cli._serve_eventlet = report   # what eventlet serves through (moderator/cli.py)
 
 cli.patch_process = patch_then_hook
 sys.exit(cli.main(["serve", "--demo", "--port", "0", "--async-mode", "eventlet"]))
