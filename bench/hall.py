@@ -325,14 +325,22 @@ def scaleout(workdir: Path, n_meetings: int, phones_per: int, actions_per: int, 
                 break
             time.sleep(0.5)
         per = {c: deliveries(fleet.records_of(c), done[c]) for c in codes}
-        lat = []
+        lat, slowest = [], []
+        first_t0 = min((t0 for c in codes for _, t0 in done[c]), default=0.0)
         for c in codes:
             recs = fleet.records_of(c)
-            for v_target, t0 in done[c]:
+            for k, (v_target, t0) in enumerate(done[c]):
+                mine = []
                 for rr in recs.values():
                     times = [t for v, t, _ in rr if isinstance(v, int) and v >= v_target and t >= t0]
                     if times:
-                        lat.append((min(times) - t0) * 1000)
+                        mine.append((min(times) - t0) * 1000)
+                lat.extend(mine)
+                if mine:
+                    slowest.append((round(max(mine)), c, k, round(t0 - first_t0, 2)))
+        # Where the tail comes from: the actions whose last phone waited longest (ms, meeting, its n-th action,
+        # seconds into the run).
+        out["slowest_actions"] = sorted(slowest, reverse=True)[:8]
         from bench.run import summary
         s = summary(lat)
         out["all"] = {"deliveries": s["n"], "missed": sum(p["missed"] for p in per.values()),
