@@ -96,6 +96,10 @@ def _serve(args) -> int:
     import gc
     gc.collect()
     gc.freeze()
+    # Collect the young generations less often (Python's default: every 700 allocations), so that the garbage of
+    # a handshake or a request dies young instead of being promoted to the old generation, whose passes scan the
+    # whole heap: 300-1,000 ms each with 3,000 sockets on a worker, every ~2.5 s during a connect storm.
+    gc.set_threshold(*cfg.GC_THRESHOLDS)
     print(f"Moderator đang chạy tại / running at http://{args.host}:{args.port} ({socketio.async_mode})", flush=True)
     if socketio.async_mode == "eventlet":
         # eventlet's default accepts only 1,024 connections; and one address may hold only its share of them.

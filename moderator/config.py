@@ -54,6 +54,8 @@ class Config:
         # storm the 51st waited, nginx's connect timed out and it took the worker out of its upstream; the kernel
         # caps the value at net.core.somaxconn).
         self.LISTEN_BACKLOG = int(os.environ.get("MODERATOR_LISTEN_BACKLOG", 2048))
+        # The server's garbage-collector thresholds (moderator/cli.py; Python's default is 700,10,10).
+        self.GC_THRESHOLDS = tuple(int(x) for x in os.environ.get("MODERATOR_GC_THRESHOLD", "20000,10,10").split(","))
         self.SOCKET_PACKETS_PER_SECOND = float(os.environ.get("MODERATOR_SOCKET_RATE", 5))
         self.SOCKET_PACKET_BURST = int(os.environ.get("MODERATOR_SOCKET_BURST", 100))
         # Inbox floods (domain/floods.py): devices that may file requests from one address, and open requests

@@ -30,7 +30,8 @@ def patch_then_hook(mode):
 
     def report(*args, **kwargs):
         print("REPORT " + json.dumps({"modules": sorted({m.split(".")[0] for m in sys.modules}),
-                                      "frozen": gc.get_freeze_count()}), flush=True)
+                                      "frozen": gc.get_freeze_count(), "thresholds": gc.get_threshold()}),
+              flush=True)
 
     flask_socketio.SocketIO.run = report
     cli._serve_eventlet = report   # what eventlet serves through (moderator/cli.py)
@@ -58,6 +59,7 @@ def test_started_server_holds_no_document_library_and_no_alembic(tmp_path):
     assert HEAVY.isdisjoint(held["modules"]), HEAVY & set(held["modules"])
     assert {"flask", "sqlalchemy", "moderator"} <= set(held["modules"])   # the report saw the real process
     assert held["frozen"] > 10_000   # gc.freeze() still runs after start-up, with everything the server loaded
+    assert held["thresholds"] == [20_000, 10, 10]   # young garbage dies young (docs/performance.md, scale-out)
     con = sqlite3.connect(tmp_path / "moderator.db")
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
 
