@@ -1,9 +1,10 @@
 """Alembic, run programmatically (on start, or by `moderator db upgrade`).
 
-`moderator serve` (and `python run.py`) migrates in a short-lived child process (`migrate_in_child`), so the
-server itself never imports Alembic and what it pulls in (Mako, Pygments: ~110 modules, ~11 MB that stay for
-the life of the process: they cannot be unloaded, measured in docs/performance.md). Tests and other callers of
-`create_app` migrate in-process, as before.
+`moderator serve` (and `python run.py`) migrates in a short-lived child process (`migrate_in_child`; none at all
+when the database already has every migration, `needs_upgrade`), so the server itself never imports Alembic and
+what it pulls in (Mako, Pygments: ~110 modules, ~11 MB that stay for the life of the process: they cannot be
+unloaded, measured in docs/performance.md). Tests and other callers of `create_app` migrate in-process, as before
+(and not at all when the database is migrated already).
 """
 from __future__ import annotations
 
