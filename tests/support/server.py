@@ -41,10 +41,8 @@ def wait_healthy(url: str, deadline: float) -> bool:
 
 class ServerProcess:
     def __init__(self, instance: Path, demo: bool = True, env: dict | None = None, port: int | None = None,
-                 async_mode: str = "eventlet", address_limits: bool = False, migrated: bool = True):
-        """`migrated`: a fresh SQLite instance starts from a migrated copy (False: the server migrates it)."""
+                 async_mode: str = "eventlet", address_limits: bool = False):
         self.instance = Path(instance)
-        self.migrated = migrated
         self.demo = demo
         self.port = port or free_port()
         self.async_mode = async_mode
@@ -66,9 +64,11 @@ class ServerProcess:
     def start(self, timeout: float = 30.0) -> "ServerProcess":
         self.instance.mkdir(parents=True, exist_ok=True)
         database = self.instance / "moderator.db"
-        if "DATABASE_URL" not in self.env and not database.exists() and self.migrated:
+        if "DATABASE_URL" not in self.env and not database.exists():
+            # A fresh SQLite instance starts from a migrated copy: no migration child (~1 s). A test about the
+            # migrations creates its database file before the start.
             from .templates import copy_migrated_sqlite
-            copy_migrated_sqlite(database)      # the server starts without its migration child (~1 s)
+            copy_migrated_sqlite(database)
         cmd = [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(self.port),
                "--async-mode", self.async_mode]
         if self.demo:
