@@ -96,18 +96,17 @@ def _child_main() -> None:
     upgrade_on_start(cfg.DATABASE_URL, cfg.DB_BUSY_WAIT)
 
 
-def migrate_in_child(url: str | None = None) -> None:
-    """Migrate the configured database (DATABASE_URL or the instance folder's SQLite file, as `Config` reads the
-    environment) in a child process; its errors go to this process's stderr. SystemExit if it failed. With `url`,
-    nothing is started when that database already has every migration."""
-    if url is not None:
-        from .engine import make_engine
-        engine = make_engine(url)
-        try:
-            if not needs_upgrade(engine):
-                return
-        finally:
-            engine.dispose()
+def migrate_in_child(url: str) -> None:
+    """Migrate the configured database `url` (DATABASE_URL or the instance folder's SQLite file, which the child
+    reads from the environment through `Config` as well) in a child process, unless it already has every
+    migration; the child's errors go to this process's stderr. SystemExit if it failed."""
+    from .engine import make_engine
+    engine = make_engine(url)
+    try:
+        if not needs_upgrade(engine):
+            return
+    finally:
+        engine.dispose()
     done = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(sys.path)])
     if done.returncode != 0:
         raise SystemExit(f"database migration failed (exit status {done.returncode})")

@@ -2,10 +2,10 @@
 
 sqlite3 is C code: a writer waiting on busy_timeout used to freeze the whole eventlet loop (/healthz waited ~10 s).
 Here, on the real server in a subprocess: a second process takes `BEGIN IMMEDIATE` on the same file and holds it
-for 6 s while phones submit (the first measurements held it 10 s; every wait below scales with it). Meanwhile /healthz, the public state and a fresh phone's socket answer within 200 ms
-and a public update already due goes out on time; a write that waits longer than MODERATOR_DB_BUSY_WAIT gets a
-clear 503 with Retry-After (and wrote nothing); a write that is still waiting when the lock is released completes.
-Nothing acknowledged is lost."""
+for 6 s while phones submit (the first measurements held it 10 s; every wait below scales with it). Meanwhile
+/healthz, the public state and a fresh phone's socket answer within 200 ms and a public update already due goes
+out on time; a write that waits longer than MODERATOR_DB_BUSY_WAIT gets a clear 503 with Retry-After (and wrote
+nothing); a write that is still waiting when the lock is released completes. Nothing acknowledged is lost."""
 from __future__ import annotations
 
 import statistics

@@ -30,7 +30,7 @@ def fresh_pg_database(migrated: bool = False) -> str:
     template = ""
     if migrated:
         from .templates import migrated_pg_template
-        template = f' TEMPLATE "{migrated_pg_template(PG_ADMIN_URL)}"'
+        template = f' TEMPLATE "{migrated_pg_template()}"'
     with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'CREATE DATABASE "{name}"{template}')
     base = PG_ADMIN_URL.rsplit("/", 1)[0]

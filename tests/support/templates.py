@@ -8,11 +8,8 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-import threading
-import uuid
 from pathlib import Path
 
-_lock = threading.Lock()
 _sqlite: Path | None = None
 _pg: str | None = None
 
@@ -30,36 +27,23 @@ def _migrate(url: str) -> None:
 def copy_migrated_sqlite(dest: Path) -> Path:
     """Write a migrated, empty SQLite database at `dest` (a moderator.db path) and return it."""
     global _sqlite
-    with _lock:
-        if _sqlite is None:
-            folder = Path(tempfile.mkdtemp(prefix="moderator-template-"))
-            atexit.register(shutil.rmtree, folder, True)
-            _migrate(f"sqlite:///{folder / 'moderator.db'}")
-            _sqlite = folder / "moderator.db"
+    if _sqlite is None:
+        folder = Path(tempfile.mkdtemp(prefix="moderator-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _migrate(f"sqlite:///{folder / 'moderator.db'}")
+        _sqlite = folder / "moderator.db"
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_sqlite, dest)
     return dest
 
 
-def migrated_pg_template(admin_url: str) -> str:
+def migrated_pg_template() -> str:
     """The name of this session's migrated PostgreSQL template database (created on first use, dropped at exit)."""
     global _pg
-    import psycopg
-    with _lock:
-        if _pg is None:
-            name = "moderator_template_" + uuid.uuid4().hex[:12]
-            with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            atexit.register(_drop, admin_url, name)
-            _migrate(f"{admin_url.rsplit('/', 1)[0]}/{name}")
-            _pg = name
-        return _pg
-
-
-def _drop(admin_url: str, name: str) -> None:
-    import psycopg
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    except Exception:  # noqa: BLE001 - at exit, a leftover template is harmless
-        pass
+    if _pg is None:
+        from .services import drop_pg_database, fresh_pg_database
+        url = fresh_pg_database()
+        atexit.register(drop_pg_database, url)
+        _migrate(url)
+        _pg = url.rsplit("/", 1)[1]
+    return _pg
